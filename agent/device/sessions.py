@@ -1,0 +1,70 @@
+"""Live management sessions of one device.
+
+SSH drivers register a handle for every connection so that the CLI can list sessions
+(``display ssh server session``, ``display users``) and so that ``reboot`` can drop them all.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class SessionInfo:
+    """What ``display ssh server session`` and ``display users`` show for one connection."""
+
+    vty: int
+    version: str  # "2.0" or "1.5"
+    cipher: str  # negotiated cipher name, e.g. "aes128-ctr" or "3des"
+    state: str  # Init, Ver-exchange, Keys-exchange, Auth-request, Serv-request, Established, Disconnected
+    retries: int
+    service: str  # "Stelnet" for shell/exec sessions
+    username: str
+    peer: str  # "127.0.0.1:53122"
+    since: float = field(default=0.0)  # time.time() of login
+
+
+class SessionHandle(Protocol):
+    def info(self) -> SessionInfo: ...
+
+    def terminate(self, reason: str) -> None:
+        """Close the connection from the device side (reboot, idle timeout, `free user-interface`)."""
+        ...
+
+
+class SessionRegistry:
+    """Thread-safe table of VTY slots (0-15 as on the device; more are allowed for labs)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_vty: dict[int, SessionHandle] = {}
+
+    def attach(self, handle: SessionHandle) -> int:
+        """Register a connection and return its VTY number (lowest free)."""
+        with self._lock:
+            vty = 0
+            while vty in self._by_vty:
+                vty += 1
+            self._by_vty[vty] = handle
+            return vty
+
+    def detach(self, vty: int) -> None:
+        with self._lock:
+            self._by_vty.pop(vty, None)
+
+    def handles(self) -> list[SessionHandle]:
+        with self._lock:
+            return [self._by_vty[k] for k in sorted(self._by_vty)]
+
+    def infos(self) -> list[SessionInfo]:
+        return [h.info() for h in self.handles()]
+
+    def terminate_all(self, reason: str) -> None:
+        for handle in self.handles():
+            handle.terminate(reason)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._by_vty)

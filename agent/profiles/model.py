@@ -1,0 +1,131 @@
+"""The shape of a device profile.
+
+A profile describes a *model* (identity strings, chassis, SSH defaults, lab users, default
+configuration); the per-device state (sysname, users added later, VLANs...) lives in
+:mod:`agent.device`. Every field has a Comware-like default so a profile that ``extends``
+another only lists what differs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SlotSpec(_Strict):
+    """One chassis slot: an MPU (management) or LPU (line card) board and its ports."""
+
+    slot: int = Field(ge=0, le=31)
+    kind: Literal["MPU", "LPU"]
+    board: str
+    ports: dict[str, int] = Field(default_factory=dict, description="interface type -> count, e.g. GigabitEthernet: 48")
+    serial: str = ""
+
+    @field_validator("ports")
+    @classmethod
+    def _known_port_types(cls, value: dict[str, int]) -> dict[str, int]:
+        allowed = {"GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE"}
+        for name, count in value.items():
+            if name not in allowed:
+                raise ValueError(f"unknown port type {name!r}; expected one of {sorted(allowed)}")
+            if not 0 < count <= 128:
+                raise ValueError(f"port count for {name} must be 1..128")
+        return value
+
+
+class Identity(_Strict):
+    vendor: str = "3Com"
+    model: str
+    sysname: str = Field(default="SW7906E", pattern=r"^[A-Za-z0-9.\-_@()/:]{1,48}$")
+    software_version: str = "5.20"
+    release: str = "6616P01"
+    ssh_software_version: str = Field(default="Comware-5.20", pattern=r"^[\x21-\x2c\x2e-\x7e]{1,64}$")
+    version_text: str = Field(description="body of `display version` (uptime lines are added live)")
+    sys_descr: str
+    sys_object_id: str = Field(pattern=r"^1(\.\d+)+$")
+    mac_base: str = Field(default="0023-8912-0000", pattern=r"^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$")
+    login_banner: str = ""
+    press_enter_banner: bool = False
+    startup_file: str = "flash:/startup.cfg"
+
+
+class SshAlgorithms(_Strict):
+    """Ordered name-lists the device offers in its KEXINIT (most preferred first)."""
+
+    kex: list[str]
+    host_key: list[str]
+    cipher: list[str]
+    mac: list[str]
+    compression: list[str]
+
+    @field_validator("kex", "host_key", "cipher", "mac", "compression")
+    @classmethod
+    def _non_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("an algorithm list must name at least one algorithm")
+        if len(set(value)) != len(value):
+            raise ValueError("an algorithm list must not repeat a name")
+        return value
+
+
+class SshDefaults(_Strict):
+    enabled: bool = True
+    compatible_ssh1x: bool = False
+    ssh1_only: bool = False
+    authentication_timeout: int = Field(default=60, ge=1, le=120)
+    authentication_retries: int = Field(default=3, ge=1, le=5)
+    rekey_interval_hours: int = Field(default=0, ge=0, le=24)
+    rekey_bytes: int = Field(default=1 << 30, ge=1 << 16)
+    rekey_seconds: int = Field(default=3600, ge=10)
+    algorithms: SshAlgorithms
+    ssh1_ciphers: list[Literal["3des", "blowfish", "des"]] = Field(default_factory=lambda: ["3des", "blowfish"])
+    ssh1_auth: list[Literal["password", "rsa", "rhosts", "rhosts-rsa"]] = Field(default_factory=lambda: ["password", "rsa"])
+    host_key_rsa_bits: int = Field(default=2048, ge=1024, le=8192)
+    ssh1_server_key_bits: int = Field(default=1024, ge=768, le=4096)
+
+
+class LabUser(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@\-]{1,80}$")
+    password: str = Field(min_length=1, max_length=63)
+    level: int = Field(default=3, ge=0, le=3)
+    service_types: list[str] = Field(default_factory=lambda: ["ssh", "telnet", "terminal"])
+
+
+class SnmpDefaults(_Strict):
+    enabled: bool = False
+    communities_read: list[str] = Field(default_factory=list)
+    communities_write: list[str] = Field(default_factory=list)
+    contact: str = ""
+    location: str = ""
+
+
+class Profile(_Strict):
+    name: str
+    extends: str | None = None
+    description: str = ""
+    identity: Identity
+    chassis: list[SlotSpec]
+    ssh: SshDefaults
+    users: list[LabUser] = Field(default_factory=list)
+    snmp: SnmpDefaults = Field(default_factory=SnmpDefaults)
+    default_config: str = ""
+
+    @field_validator("chassis")
+    @classmethod
+    def _unique_slots(cls, value: list[SlotSpec]) -> list[SlotSpec]:
+        seen = [s.slot for s in value]
+        if len(seen) != len(set(seen)):
+            raise ValueError("slot numbers must be unique")
+        return value
+
+    @property
+    def ssh_protocol_version(self) -> str:
+        """The version the device announces: 1.5 for SSH1-only, 1.99 with SSH1 compatibility, else 2.0."""
+        if self.ssh.ssh1_only:
+            return "1.5"
+        return "1.99" if self.ssh.compatible_ssh1x else "2.0"

@@ -1,0 +1,1 @@
+"""asyncio edges: the listener, the per-connection driver and timers."""
