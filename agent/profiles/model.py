@@ -44,7 +44,7 @@ class Identity(_Strict):
     sysname: str = Field(default="SW7906E", pattern=r"^[A-Za-z0-9.\-_@()/:]{1,48}$")
     software_version: str = "5.20"
     release: str = "6616P01"
-    ssh_software_version: str = Field(default="Comware-5.20", pattern=r"^[\x21-\x2c\x2e-\x7e]{1,64}$")
+    ssh_software_version: str = Field(default="Comware-5.20", pattern=r"^[\x21-\x7e]{1,64}$")
     version_text: str = Field(description="body of `display version` (uptime lines are added live)")
     sys_descr: str
     sys_object_id: str = Field(pattern=r"^1(\.\d+)+$")

@@ -1,0 +1,141 @@
+"""The ``switch-agent`` command line: ``serve`` one device, run a ``lab``, drive a ``fleet``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from agent.errors import ConfigError
+
+
+def parse_listen(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """``HOST:PORT``, ``[V6]:PORT`` or ``PORT`` -> (host, port)."""
+    host, sep, port = value.rpartition(":")
+    if not sep:
+        host, port = default_host, value
+    host = host.strip("[]") or default_host
+    try:
+        number = int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad address {value!r}: expected HOST:PORT") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"bad port in {value!r}")
+    return host, number
+
+
+def parse_user(value: str) -> object:
+    """``NAME:PASSWORD[:LEVEL]`` -> LabUser."""
+    from pydantic import ValidationError
+
+    from agent.profiles.model import LabUser
+
+    parts = value.split(":")
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError(f"bad --user {value!r}: expected NAME:PASSWORD[:LEVEL]")
+    try:
+        level = int(parts[2]) if len(parts) == 3 else 3
+        return LabUser(name=parts[0], password=parts[1], level=level)
+    except (ValueError, ValidationError) as exc:
+        raise argparse.ArgumentTypeError(f"bad --user {value!r}: {exc}") from None
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _install_stop(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from agent.device import Device
+    from agent.profiles import load_profile
+    from agent.server.listener import DeviceServer, serve_forever
+
+    profile = load_profile(args.profile)
+    host, port = args.listen
+    device = Device.load(profile, Path(args.state), extra_users=args.user or [])
+    server = DeviceServer(device, host, port)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        _install_stop(stop)
+        await server.start()
+        snmp = None
+        if args.snmp or device.snmp.enabled:
+            from agent.snmp.agent import SnmpAgent
+
+            snmp_host, snmp_port = args.snmp or (host, 1161)
+            snmp = SnmpAgent(device, snmp_host, snmp_port)
+            await snmp.start()
+        users = ", ".join(sorted(device.local_users)) or "none"
+        print(
+            f"{profile.identity.model} '{device.sysname}' listening on {host}:{server.port} "
+            f"(SSH-{device.ssh_protocol_version()}-{profile.identity.ssh_software_version}); users: {users}",
+            flush=True,
+        )
+        print(f"  log in with: ssh -p {server.port} USER@{host}", flush=True)
+        if snmp is not None:
+            print(f"  SNMP agent on udp {snmp.host}:{snmp.port}", flush=True)
+        await stop.wait()
+        if snmp is not None:
+            snmp.stop()
+        await server.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="switch-agent", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run one emulated switch")
+    serve.add_argument("--profile", required=True, help="device profile YAML (device_profiles/...)")
+    serve.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 2222), help="HOST:PORT for SSH")
+    serve.add_argument("--state", required=True, help="state folder: host keys, flash (saved configuration)")
+    serve.add_argument("--user", type=parse_user, action="append", help="NAME:PASSWORD[:LEVEL] added on first start")
+    serve.add_argument("--snmp", type=lambda v: parse_listen(v), default=None, help="HOST:PORT for the SNMP agent")
+    serve.set_defaults(func=cmd_serve)
+
+    try:
+        from agent.lab.cli import add_lab_parser
+
+        add_lab_parser(sub)
+    except ImportError:
+        pass
+    try:
+        from agent.fleet.cli import add_fleet_parser
+
+        add_fleet_parser(sub)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"switch-agent: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""Per-connection asyncio driver: socket bytes in and out of a sans-IO engine, plus timers.
+
+This is the only place where an SSH connection touches asyncio. It sends the device's
+identification line, waits for the client's, picks the SSH-2 or SSH-1.5 engine from it
+(RFC 4253 5.1 / the 1.99 rules), and then just pumps bytes and arms one timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from typing import Any
+
+from agent.errors import ProtocolError
+from agent.identification import IdentificationReader, choose_engine, server_line
+from agent.server.core import ServerCore
+
+log = logging.getLogger("switch_agent.ssh")
+
+
+class ConnectionDriver(asyncio.Protocol):
+    def __init__(self, device: Any, context: Any) -> None:
+        self.device = device
+        self.context = context  # DeviceServer: per-device shared state (SSH1 server key cache)
+        self.core: ServerCore | None = None
+        self.ident = IdentificationReader()
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.timer: asyncio.TimerHandle | None = None
+        self.server_line = ""
+        self.started = time.monotonic()
+        self._tos: int | None = None
+        self.result = ""
+
+    # ---- asyncio.Protocol ---------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+        if not self.device.ssh.enabled:
+            self.result = "refused: SSH server disabled"
+            transport.close()
+            return
+        profile = self.device.profile
+        self.version = self.device.ssh_protocol_version()
+        line = server_line(self.version, profile.identity.ssh_software_version)
+        self.server_line = line.decode("ascii").strip()
+        self.transport.write(line)  # type: ignore[union-attr]
+        self._arm(time.monotonic() + self.device.ssh.authentication_timeout)
+
+    def data_received(self, data: bytes) -> None:
+        if self.core is None:
+            self._version_stage(data)
+        else:
+            self.core.receive_data(data)
+        self._pump()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.core is not None:
+            self.core.connection_lost()
+            summary = self.core.log_summary()
+        else:
+            summary = self.result or "closed before version exchange"
+        log.info("peer=%s server=%s %s (%.1fs)", self.peer, self.server_line, summary, time.monotonic() - self.started)
+
+    # ---- stages -------------------------------------------------------------------------------
+
+    def _version_stage(self, data: bytes) -> None:
+        try:
+            client = self.ident.feed(data)
+            if client is None:
+                return
+            engine = choose_engine(client, self.version)
+        except ProtocolError as exc:
+            self.result = f"version exchange failed: {exc.description}"
+            assert self.transport is not None
+            self.transport.write(exc.description.encode("ascii", "replace") + b"\n")
+            self.transport.close()
+            return
+        if engine == "2":
+            from agent.ssh2.server import Ssh2ServerCore
+
+            self.core = Ssh2ServerCore(self.device, client, self.server_line, self.peer, initial_data=self.ident.leftover)
+        else:
+            from agent.ssh1.server import Ssh1ServerCore
+
+            self.core = Ssh1ServerCore(
+                self.device,
+                client,
+                self.server_line,
+                self.peer,
+                server_key=self.context.ssh1_server_key(),
+            )
+            if self.ident.leftover:
+                self.core.receive_data(self.ident.leftover)
+        self.core.wakeup = self._pump  # type: ignore[attr-defined]
+
+    def _pump(self) -> None:
+        core = self.core
+        transport = self.transport
+        if core is None or transport is None:
+            return
+        out = core.data_to_send()
+        if out and not transport.is_closing():
+            transport.write(out)
+        tos = getattr(core, "tos", None)
+        if tos is not None and tos != self._tos:
+            self._set_tos(tos)
+        if core.closed:
+            transport.close()
+            return
+        deadline = core.next_deadline()
+        if deadline is not None:
+            self._arm(deadline)
+        elif self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _set_tos(self, tos: int) -> None:
+        self._tos = tos
+        sock = self.transport.get_extra_info("socket") if self.transport else None
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
+            except OSError:
+                pass
+
+    def _arm(self, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        if self.timer is not None:
+            if self.timer.when() == deadline:
+                return
+            self.timer.cancel()
+        self.timer = loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        if self.core is None:
+            self.result = "timeout in version exchange"
+            if self.transport is not None:
+                self.transport.close()
+            return
+        self.core.on_deadline(time.monotonic())
+        self._pump()

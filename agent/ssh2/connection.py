@@ -1,0 +1,273 @@
+"""The ssh-connection service, server side (RFC 4254), sans-IO.
+
+A switch offers session channels only: ``pty-req``, ``env``, ``shell``, ``exec`` and
+``window-change`` are served; port forwarding, X11, agent forwarding and subsystems (SFTP is
+disabled on the device by default) are refused as the device refuses them. Each session
+channel drives one CLI session of the device; flow-control windows are honoured both ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agent.errors import ProtocolError
+from agent.ssh2.constants import (
+    MSG_CHANNEL_CLOSE,
+    MSG_CHANNEL_DATA,
+    MSG_CHANNEL_EOF,
+    MSG_CHANNEL_EXTENDED_DATA,
+    MSG_CHANNEL_FAILURE,
+    MSG_CHANNEL_OPEN,
+    MSG_CHANNEL_OPEN_CONFIRMATION,
+    MSG_CHANNEL_OPEN_FAILURE,
+    MSG_CHANNEL_REQUEST,
+    MSG_CHANNEL_SUCCESS,
+    MSG_CHANNEL_WINDOW_ADJUST,
+    MSG_GLOBAL_REQUEST,
+    MSG_REQUEST_FAILURE,
+    MSG_REQUEST_SUCCESS,
+    OPEN_ADMINISTRATIVELY_PROHIBITED,
+    OPEN_RESOURCE_SHORTAGE,
+    OPEN_UNKNOWN_CHANNEL_TYPE,
+)
+from agent.wire import Reader, byte, string, uint32
+
+WINDOW = 2 * 1024 * 1024
+MAX_PACKET = 32768
+MAX_CHANNELS = 10
+_FORWARDING_TYPES = {"direct-tcpip", "forwarded-tcpip", "x11", "auth-agent@openssh.com", "direct-streamlocal@openssh.com"}
+
+
+class CliSession(Protocol):
+    closed: bool
+    exit_status: int
+
+    def start(self) -> bytes: ...
+
+    def feed(self, data: bytes) -> bytes: ...
+
+    def execute(self, command: str) -> tuple[bytes, int]: ...
+
+    def resize(self, width: int, height: int) -> None: ...
+
+
+CliFactory = Callable[..., CliSession]
+
+
+@dataclass
+class Channel:
+    local_id: int
+    remote_id: int
+    remote_window: int
+    remote_max_packet: int
+    local_window: int = WINDOW
+    pty: dict[str, object] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    cli: CliSession | None = None
+    pending: bytearray = field(default_factory=bytearray)
+    started: bool = False
+    eof_received: bool = False
+    closing: bool = False  # output is flushed, then exit-status, EOF, CLOSE
+    close_sent: bool = False
+    exit_status: int | None = None
+
+
+class ServerConnection:
+    """Channel multiplexer; ``open_cli(interactive, width, height, term)`` creates CLI sessions."""
+
+    def __init__(self, send: Callable[[bytes], None], open_cli: CliFactory) -> None:
+        self.send = send
+        self.open_cli = open_cli
+        self.channels: dict[int, Channel] = {}
+        self._next_id = 0
+
+    # ---- dispatch -----------------------------------------------------------------------------
+
+    def handle(self, msg_type: int, payload: bytes) -> None:
+        reader = Reader(payload, 1)
+        if msg_type == MSG_GLOBAL_REQUEST:
+            reader.text()
+            if reader.boolean():
+                self.send(byte(MSG_REQUEST_FAILURE))
+            return
+        if msg_type == MSG_CHANNEL_OPEN:
+            self._open(reader)
+            return
+        if msg_type in (MSG_REQUEST_SUCCESS, MSG_REQUEST_FAILURE):
+            return
+        channel = self._channel(reader.uint32())
+        if msg_type == MSG_CHANNEL_DATA:
+            self._data(channel, reader.string())
+        elif msg_type == MSG_CHANNEL_EXTENDED_DATA:
+            reader.uint32()
+            self._consume_window(channel, len(reader.string()))
+        elif msg_type == MSG_CHANNEL_WINDOW_ADJUST:
+            channel.remote_window = min(channel.remote_window + reader.uint32(), 0xFFFFFFFF)
+            self._flush(channel)
+        elif msg_type == MSG_CHANNEL_EOF:
+            channel.eof_received = True
+            if channel.cli is None or channel.pty is None:
+                self._begin_close(channel, channel.exit_status or 0)
+        elif msg_type == MSG_CHANNEL_CLOSE:
+            if not channel.close_sent:
+                self.send(byte(MSG_CHANNEL_CLOSE) + uint32(channel.remote_id))
+            self._release(channel)
+        elif msg_type == MSG_CHANNEL_REQUEST:
+            self._request(channel, reader)
+        elif msg_type in (MSG_CHANNEL_SUCCESS, MSG_CHANNEL_FAILURE, MSG_CHANNEL_OPEN_CONFIRMATION):
+            return
+        else:
+            raise ProtocolError(f"unexpected connection message {msg_type}")
+
+    def _channel(self, local_id: int) -> Channel:
+        channel = self.channels.get(local_id)
+        if channel is None:
+            raise ProtocolError(f"message for unknown channel {local_id}")
+        return channel
+
+    def _open(self, reader: Reader) -> None:
+        kind = reader.text()
+        remote_id = reader.uint32()
+        window = reader.uint32()
+        max_packet = reader.uint32()
+        if kind != "session":
+            code = OPEN_ADMINISTRATIVELY_PROHIBITED if kind in _FORWARDING_TYPES else OPEN_UNKNOWN_CHANNEL_TYPE
+            text = "Forwarding is not supported by this device" if kind in _FORWARDING_TYPES else f"Unknown channel type {kind}"
+            self.send(byte(MSG_CHANNEL_OPEN_FAILURE) + uint32(remote_id) + uint32(code) + string(text) + string(b""))
+            return
+        if len(self.channels) >= MAX_CHANNELS:
+            self.send(
+                byte(MSG_CHANNEL_OPEN_FAILURE)
+                + uint32(remote_id)
+                + uint32(OPEN_RESOURCE_SHORTAGE)
+                + string(b"Too many sessions")
+                + string(b"")
+            )
+            return
+        local_id = self._next_id
+        self._next_id += 1
+        self.channels[local_id] = Channel(local_id, remote_id, window, max(1, min(max_packet, MAX_PACKET)))
+        self.send(
+            byte(MSG_CHANNEL_OPEN_CONFIRMATION) + uint32(remote_id) + uint32(local_id) + uint32(WINDOW) + uint32(MAX_PACKET)
+        )
+
+    # ---- requests -----------------------------------------------------------------------------
+
+    def _reply(self, channel: Channel, want_reply: bool, ok: bool) -> None:
+        if want_reply:
+            self.send(byte(MSG_CHANNEL_SUCCESS if ok else MSG_CHANNEL_FAILURE) + uint32(channel.remote_id))
+
+    def _request(self, channel: Channel, reader: Reader) -> None:
+        request = reader.text()
+        want_reply = reader.boolean()
+        if channel.closing:
+            self._reply(channel, want_reply, False)
+            return
+        if request == "pty-req" and not channel.started:
+            term = reader.text()
+            cols, rows = reader.uint32(), reader.uint32()
+            reader.uint32()
+            reader.uint32()
+            reader.string()  # terminal modes
+            channel.pty = {"term": term, "width": cols or 80, "height": rows or 24}
+            self._reply(channel, want_reply, True)
+        elif request == "env":
+            name, value = reader.text(), reader.text()
+            if len(channel.env) < 64:
+                channel.env[name] = value
+            self._reply(channel, want_reply, True)
+        elif request == "window-change":
+            cols, rows = reader.uint32(), reader.uint32()
+            if channel.pty is not None:
+                channel.pty["width"], channel.pty["height"] = cols or 80, rows or 24
+            if channel.cli is not None:
+                channel.cli.resize(cols or 80, rows or 24)
+        elif request == "shell" and not channel.started:
+            channel.started = True
+            self._reply(channel, want_reply, True)
+            pty = channel.pty or {}
+            channel.cli = self.open_cli(
+                interactive=channel.pty is not None,
+                width=int(pty.get("width", 80)),  # type: ignore[call-overload]
+                height=int(pty.get("height", 24)),  # type: ignore[call-overload]
+                term=str(pty.get("term", "")),
+            )
+            self._output(channel, channel.cli.start())
+            self._after_cli(channel)
+        elif request == "exec" and not channel.started:
+            channel.started = True
+            command = reader.text()
+            self._reply(channel, want_reply, True)
+            cli = self.open_cli(interactive=False, width=80, height=24, term="")
+            output, status = cli.execute(command)
+            self._output(channel, output)
+            self._begin_close(channel, status)
+        else:
+            # x11-req, auth-agent-req@openssh.com, subsystem (sftp), signal, break, keepalive@openssh.com ...
+            self._reply(channel, want_reply, False)
+
+    # ---- data -------------------------------------------------------------------------------
+
+    def _consume_window(self, channel: Channel, size: int) -> None:
+        if size > channel.local_window:
+            raise ProtocolError("peer sent more data than the channel window allows")
+        channel.local_window -= size
+        if channel.local_window < WINDOW // 2:
+            self.send(byte(MSG_CHANNEL_WINDOW_ADJUST) + uint32(channel.remote_id) + uint32(WINDOW - channel.local_window))
+            channel.local_window = WINDOW
+
+    def _data(self, channel: Channel, data: bytes) -> None:
+        self._consume_window(channel, len(data))
+        if channel.cli is None or channel.closing:
+            return
+        self._output(channel, channel.cli.feed(data))
+        self._after_cli(channel)
+
+    def _after_cli(self, channel: Channel) -> None:
+        cli = channel.cli
+        if cli is not None and cli.closed and not channel.closing:
+            self._begin_close(channel, cli.exit_status)
+
+    def _output(self, channel: Channel, data: bytes) -> None:
+        if data:
+            channel.pending += data
+            self._flush(channel)
+
+    def _flush(self, channel: Channel) -> None:
+        pending = channel.pending
+        while pending and channel.remote_window > 0:
+            size = min(len(pending), channel.remote_window, channel.remote_max_packet)
+            self.send(byte(MSG_CHANNEL_DATA) + uint32(channel.remote_id) + string(bytes(pending[:size])))
+            del pending[:size]
+            channel.remote_window -= size
+        if channel.closing and not pending and not channel.close_sent:
+            status = channel.exit_status or 0
+            self.send(
+                byte(MSG_CHANNEL_REQUEST) + uint32(channel.remote_id) + string(b"exit-status") + b"\x00" + uint32(status)
+            )
+            self.send(byte(MSG_CHANNEL_EOF) + uint32(channel.remote_id))
+            self.send(byte(MSG_CHANNEL_CLOSE) + uint32(channel.remote_id))
+            channel.close_sent = True
+
+    def _begin_close(self, channel: Channel, status: int) -> None:
+        if channel.closing:
+            return
+        channel.closing = True
+        channel.exit_status = status
+        self._flush(channel)
+
+    def _release(self, channel: Channel) -> None:
+        self.channels.pop(channel.local_id, None)
+
+    def close_all(self, message: bytes = b"") -> None:
+        """Device-side end of every session (e.g. reboot): say why, then close the channels."""
+        for channel in list(self.channels.values()):
+            if message:
+                self._output(channel, message)
+            self._begin_close(channel, 0)
+
+    @property
+    def idle(self) -> bool:
+        return not self.channels

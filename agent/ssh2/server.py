@@ -1,0 +1,200 @@
+"""The SSH-2 server engine for one connection: transport + userauth + connection, sans-IO.
+
+It reads everything it serves from the device (algorithm lists, host keys, user table,
+authentication timeout and retries, CLI) at the moment it needs it, so configuration made
+in the CLI applies to the next connection or the next login at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from agent.device.sessions import SessionInfo
+from agent.errors import DisconnectReason, ProtocolError
+from agent.identification import ClientVersion
+from agent.ssh2.algorithms import KEX_METHODS
+from agent.ssh2.algorithms.hostkey import USER_SIG_ALGORITHMS, HostKey, kind_for_algorithm
+from agent.ssh2.algorithms.kex import KexInputs, KexServer
+from agent.ssh2.auth import ServerAuth
+from agent.ssh2.connection import ServerConnection
+from agent.ssh2.constants import (
+    MSG_EXT_INFO,
+    MSG_SERVICE_ACCEPT,
+    MSG_SERVICE_REQUEST,
+    MSG_UNIMPLEMENTED,
+)
+from agent.ssh2.negotiation import Negotiated
+from agent.ssh2.transport import Transport
+from agent.wire import Reader, byte, string, uint32
+
+
+class Ssh2ServerCore(Transport):
+    """Implements :class:`agent.server.core.ServerCore` for SSH-2 clients."""
+
+    is_server = True
+
+    def __init__(
+        self,
+        device: Any,
+        client_version: ClientVersion,
+        server_line: str,
+        peer: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        initial_data: bytes = b"",
+    ) -> None:
+        super().__init__(server_line.strip(), client_version.line, clock=clock)
+        self.device = device
+        self.peer = peer
+        self.client_software = client_version.software
+        profile_ssh = device.profile.ssh
+        self.rekey_bytes = profile_ssh.rekey_bytes
+        self.rekey_seconds = float(profile_ssh.rekey_seconds)
+        self.algorithms = device.ssh_algorithms
+        self.state = "Keys-exchange"
+        self.username = ""
+        self.level = 0
+        self.auth_method = ""
+        self.auth: ServerAuth | None = None
+        self.connection: ServerConnection | None = None
+        self.service_accepted = False
+        self.vty: int | None = None
+        self.login_time = 0.0
+        self.wakeup: Callable[[], None] = lambda: None
+        self._host_keys: dict[str, HostKey] = {}
+        self.auth_deadline = clock() + device.ssh.authentication_timeout
+        self.send_kexinit()
+        if initial_data:
+            self.receive_data(initial_data)
+
+    # ---- transport hooks --------------------------------------------------------------------
+
+    def _kexinit_lists(self) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+        algs = self.algorithms
+        store = self.device.host_keys
+        host_keys = [name for name in algs.host_key if store.has(kind_for_algorithm(name))]
+        kex = list(algs.kex)
+        if self.kex_count == 0:
+            kex.append("ext-info-s")
+        return kex, host_keys, list(algs.cipher), list(algs.mac), list(algs.compression)
+
+    def _start_kex(self, negotiated: Negotiated, inputs: KexInputs) -> list[bytes]:
+        host_key: HostKey = self.device.host_keys.get(kind_for_algorithm(negotiated.host_key))
+        algorithm = negotiated.host_key
+
+        def sign(h: bytes) -> bytes:
+            return host_key.sign(algorithm, h)
+
+        kex = KexServer(KEX_METHODS[negotiated.kex], inputs, host_key.blob, sign)
+        self._kex = kex
+        return []
+
+    def _ext_info_payload(self) -> bytes:
+        return byte(MSG_EXT_INFO) + uint32(1) + string(b"server-sig-algs") + string(",".join(USER_SIG_ALGORITHMS))
+
+    def _after_first_kex(self) -> None:
+        self.state = "Serv-request"
+
+    def _dispatch(self, msg_type: int, payload: bytes) -> None:
+        if msg_type == MSG_SERVICE_REQUEST:
+            service = Reader(payload, 1).text()
+            if service != "ssh-userauth" or self.service_accepted:
+                raise ProtocolError(f"service {service!r} not available", DisconnectReason.SERVICE_NOT_AVAILABLE)
+            self.service_accepted = True
+            self.state = "Auth-request"
+            assert self.session_id is not None
+            self.auth = ServerAuth(
+                self.device, self.session_id, self.send_payload, self.device.ssh.authentication_retries
+            )
+            self.send_payload(byte(MSG_SERVICE_ACCEPT) + string(service))
+        elif 50 <= msg_type <= 79:
+            if self.auth is None:
+                raise ProtocolError("authentication request before ssh-userauth was accepted")
+            self.auth.handle(msg_type, payload)
+            if self.auth.result is not None and not self.authenticated:
+                self._on_authenticated()
+        elif 80 <= msg_type <= 127:
+            if self.connection is None:
+                raise ProtocolError("connection protocol message before authentication")
+            self.connection.handle(msg_type, payload)
+        else:
+            seq = (self.reader.seq - 1) & 0xFFFFFFFF
+            self.send_payload(byte(MSG_UNIMPLEMENTED) + uint32(seq))
+
+    def _on_authenticated(self) -> None:
+        assert self.auth is not None and self.auth.result is not None
+        result = self.auth.result
+        self.authenticated = True
+        self.username, self.level, self.auth_method = result.username, result.level, result.method
+        self.state = "Established"
+        self.login_time = time.time()
+        self._start_delayed_compression()
+        self.connection = ServerConnection(self.send_payload, self._open_cli)
+        self.vty = self.device.sessions.attach(self)
+
+    def _open_cli(self, *, interactive: bool, width: int, height: int, term: str) -> Any:
+        return self.device.open_cli(
+            self.username, self.level, interactive=interactive, width=width, height=height, term=term
+        )
+
+    # ---- ServerCore surface -----------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        deadlines = [self.next_rekey_deadline()]
+        if not self.authenticated:
+            deadlines.append(self.auth_deadline)
+        live = [d for d in deadlines if d is not None]
+        return min(live) if live else None
+
+    def on_deadline(self, now: float) -> None:
+        if self.closed:
+            return
+        if not self.authenticated and now >= self.auth_deadline:
+            self.disconnect("Authentication timeout", DisconnectReason.BY_APPLICATION)
+            return
+        self._maybe_rekey()
+
+    def disconnect(self, reason: str, code: DisconnectReason = DisconnectReason.BY_APPLICATION) -> None:
+        if not self.closed:
+            self.state = "Disconnected"
+        super().disconnect(reason, code)
+
+    def terminate(self, reason: str) -> None:
+        """SessionHandle: the device ends this session (reboot, `undo ssh server enable`...)."""
+        self.disconnect(reason, DisconnectReason.BY_APPLICATION)
+        self.wakeup()
+
+    def connection_lost(self) -> None:
+        self.closed = True
+        self.state = "Disconnected"
+        if self.vty is not None:
+            self.device.sessions.detach(self.vty)
+            self.vty = None
+
+    def info(self) -> SessionInfo:
+        cipher = self.negotiated.cipher_s2c if self.negotiated else ""
+        retries = self.auth.failures if self.auth else 0
+        return SessionInfo(
+            vty=self.vty if self.vty is not None else -1,
+            version="2.0",
+            cipher=cipher,
+            state=self.state,
+            retries=retries,
+            service="Stelnet",
+            username=self.username,
+            peer=self.peer,
+            since=self.login_time,
+        )
+
+    def log_summary(self) -> str:
+        neg = self.negotiated.summary() if self.negotiated else "no algorithms negotiated"
+        user = self.username or (self.auth.last_username if self.auth else "")
+        if self.authenticated:
+            result = f"login ok ({self.auth_method}, level {self.level})"
+        else:
+            result = "no login"
+        if self.disconnect_reason:
+            result += f"; closed: {self.disconnect_reason}"
+        return f"SSH-2.0 client={self.client_software} {neg} user={user or '-'} {result}"
