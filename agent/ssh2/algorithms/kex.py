@@ -314,7 +314,7 @@ class KexClient:
         if msg_type not in self.expected:
             raise ProtocolError(f"unexpected message {msg_type} during key exchange")
         reader = Reader(payload, 1)
-        if msg_type == MSG_KEX_DH_GEX_GROUP:
+        if self.spec.family == "gex" and self._agreement is None:  # KEX_DH_GEX_GROUP
             p, g = reader.mpint(), reader.mpint()
             if not GEX_MIN <= p.bit_length() <= GEX_MAX or g < 2:
                 raise ProtocolError("server offered a bad DH group", DisconnectReason.KEY_EXCHANGE_FAILED)

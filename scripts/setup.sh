@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent set-up on Debian: the SSH/SNMP peers the tests drive (when run as root) and the
+# project virtualenv in .venv. Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(openssh-client openssh-client-ssh1 sshpass putty-tools dropbear-bin snmp snmpd ssh-audit)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # snmpd is only a benchmark peer: keep the packaged daemon from running on its own.
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now snmpd >/dev/null 2>&1 || true; fi
+    pkill -x snmpd 2>/dev/null || true
+  else
+    echo "setup: not root; missing Debian packages (tests that need them are skipped): ${missing[*]}" >&2
+  fi
+fi
+
+PYTHON=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    PYTHON="$candidate"; break
+  fi
+done
+[ -n "$PYTHON" ] || { echo "setup: Python 3.11 or newer is required" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+fi
+stamp=.venv/.switch-agent-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing the project and its Python dependencies into .venv"
+  .venv/bin/pip install -q -e ".[test,celery]"
+  echo "$want" > "$stamp"
+fi

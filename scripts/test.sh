@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit, property-based, and interop tests against real clients on
+# 127.0.0.1). Installs what it needs first. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export OPENSSL_CONF_LEGACY="$(cd .. && pwd)/shared/fixtures/openssl-legacy.cnf"
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+rc=$?
+set -e
+if [ "$rc" = "5" ]; then echo "no tests were collected" >&2; fi
+exit "$rc"

@@ -1,0 +1,30 @@
+"""Shared fixtures: a real emulated device in a temporary state folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.profiles import load_profile
+from agent.profiles.model import LabUser
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILE = ROOT / "device_profiles" / "3com-s7906e.yaml"
+USER, PASSWORD = "admin", "lab-Secret-42"
+
+
+def make_device(state: Path, profile: Path = PROFILE):  # type: ignore[no-untyped-def]
+    from agent.device.device import Device
+
+    return Device.load(load_profile(profile), state, extra_users=[LabUser(name=USER, password=PASSWORD, level=3)])
+
+
+@pytest.fixture
+def device(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return make_device(tmp_path / "state")
+
+
+@pytest.fixture(scope="module")
+def shared_device(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return make_device(tmp_path_factory.mktemp("shared") / "state")

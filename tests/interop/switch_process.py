@@ -1,0 +1,96 @@
+"""Start ``switch-agent serve`` as a real process on 127.0.0.1 for interop tests (and stop it)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LEGACY_OPENSSL = ROOT.parent / "shared" / "fixtures" / "openssl-legacy.cnf"
+SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+
+
+@dataclass
+class RunningSwitch:
+    host: str
+    port: int
+    state: Path
+    process: subprocess.Popen[str]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_switch(
+    state: Path,
+    users: list[str],
+    profile: str = "device_profiles/3com-s7906e.yaml",
+    extra: list[str] | None = None,
+    timeout: float = 30.0,
+) -> Iterator[RunningSwitch]:
+    port = free_port()
+    log = state.parent / f"{state.name}-serve.log"
+    cmd = [sys.executable, "-m", "agent", "serve", "--profile", str(ROOT / profile), "--listen", f"127.0.0.1:{port}"]
+    cmd += ["--state", str(state)]
+    for user in users:
+        cmd += ["--user", user]
+    cmd += extra or []
+    with open(log, "w") as log_handle:
+        process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log_handle, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        assert process.stdout is not None
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if "listening on" in line:
+                break
+            if process.poll() is not None:
+                raise RuntimeError(f"switch-agent exited early: {log.read_text()}")
+        else:
+            raise RuntimeError("switch-agent did not start in time")
+        yield RunningSwitch("127.0.0.1", port, state, process, log)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def need(*tools: str) -> None:
+    """Skip (with the reason) when a client binary is not installed; scripts/setup.sh installs them."""
+    import pytest
+
+    for tool in tools:
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (run scripts/setup.sh as root)")
+
+
+def run(cmd: list[str], timeout: float = 60, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=full_env, input=input if input is not None else "",
+        errors="replace",
+    )

@@ -1,0 +1,260 @@
+"""Real SSH-2 clients against a running ``switch-agent serve`` on 127.0.0.1.
+
+OpenSSH 9.2 (every algorithm forced in turn), PuTTY plink, dropbear dbclient, paramiko,
+asyncssh and netmiko's hp_comware driver; public-key login with ed25519, ecdsa and RSA keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, USER
+from tests.interop.switch_process import SSH_OPTS, RunningSwitch, need, run, running_switch
+
+pytestmark = pytest.mark.interop
+VERSION_TEXT = "Comware Software, Version 5.20, Release 6616P01"
+KEYUSER = "keyuser"
+
+
+def _seed_key_user(state: Path, keys: dict[str, Path]) -> None:
+    """Configure a publickey-only user through the device's own CLI, then save (before the server starts)."""
+    from tests.conftest import make_device
+
+    device = make_device(state)
+    flash = state / "flash"
+    flash.mkdir(parents=True, exist_ok=True)
+    cli = device.open_cli(USER, 3, interactive=False)
+    lines = [f"local-user {KEYUSER}", "service-type ssh", "authorization-attribute level 3", "quit"]
+    for kind, path in keys.items():
+        (flash / f"{kind}.pub").write_text(path.with_suffix(".pub").read_text())
+        lines.append(f"public-key peer {kind}key import sshkey {kind}.pub")
+    for line in ["system-view", *lines]:
+        output, status = cli.execute(line)
+        assert status == 0, (line, output)
+    for kind in keys:
+        output, status = cli.execute(
+            f"ssh user {KEYUSER} service-type stelnet authentication-type publickey assign publickey {kind}key"
+        )
+        assert status == 0, output
+        blobs = device.authorized_keys(KEYUSER)
+        assert blobs, "key assignment did not take"
+    device.save()
+
+
+@pytest.fixture(scope="module")
+def user_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    need("ssh-keygen")
+    folder = tmp_path_factory.mktemp("keys")
+    keys = {}
+    for kind, extra in (("ed25519", []), ("ecdsa", ["-b", "256"]), ("rsa", ["-b", "2048"])):
+        path = folder / f"id_{kind}"
+        subprocess.run(["ssh-keygen", "-q", "-t", kind, *extra, "-N", "", "-f", str(path)], check=True)
+        keys[kind] = path
+    return keys
+
+
+@pytest.fixture(scope="module")
+def switch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSwitch]:
+    state = tmp_path_factory.mktemp("ssh2") / "state"
+    with running_switch(state, [f"{USER}:{PASSWORD}:3"]) as running:
+        yield running
+
+
+def ssh(switch: RunningSwitch, *args: str, command: str = "display version", timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    need("ssh", "sshpass")
+    cmd = ["sshpass", "-p", PASSWORD, "ssh", *SSH_OPTS, "-o", "PubkeyAuthentication=no", "-p", str(switch.port)]
+    return run([*cmd, *args, f"{USER}@{switch.host}", command], timeout=timeout)
+
+
+def test_openssh_default_negotiates_chacha(switch: RunningSwitch) -> None:
+    result = ssh(switch)
+    assert result.returncode == 0, result.stderr
+    assert VERSION_TEXT in result.stdout
+    assert re.search(r"client=OpenSSH_9\S* kex=curve25519-sha256 hostkey=ssh-ed25519 cipher=chacha20-poly1305@openssh.com", switch.log_text())
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        *[
+            ["-o", f"KexAlgorithms={k}"]
+            for k in (
+                "curve25519-sha256",
+                "curve25519-sha256@libssh.org",
+                "ecdh-sha2-nistp256",
+                "ecdh-sha2-nistp384",
+                "ecdh-sha2-nistp521",
+                "diffie-hellman-group-exchange-sha256",
+                "diffie-hellman-group16-sha512",
+                "diffie-hellman-group18-sha512",
+                "diffie-hellman-group14-sha256",
+                "diffie-hellman-group14-sha1",
+                "diffie-hellman-group-exchange-sha1",
+                "diffie-hellman-group1-sha1",
+            )
+        ],
+        *[["-o", f"HostKeyAlgorithms={h}"] for h in ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa")],
+        *[
+            ["-c", c]
+            for c in (
+                "chacha20-poly1305@openssh.com",
+                "aes128-gcm@openssh.com",
+                "aes256-gcm@openssh.com",
+                "aes128-ctr",
+                "aes192-ctr",
+                "aes256-ctr",
+                "aes128-cbc",
+                "aes256-cbc",
+                "3des-cbc",
+            )
+        ],
+        *[
+            ["-c", "aes128-ctr", "-m", m]
+            for m in (
+                "hmac-sha2-256-etm@openssh.com",
+                "hmac-sha2-512-etm@openssh.com",
+                "hmac-sha2-256",
+                "hmac-sha2-512",
+                "hmac-sha1",
+                "hmac-sha1-96",
+                "hmac-md5",
+                "hmac-md5-96",
+            )
+        ],
+        ["-C"],
+    ],
+    ids=lambda o: " ".join(o),
+)
+def test_openssh_forced_algorithm(switch: RunningSwitch, option: list[str]) -> None:
+    result = ssh(switch, *option)
+    assert result.returncode == 0, result.stderr
+    assert VERSION_TEXT in result.stdout
+    line = switch.log_text().strip().splitlines()[-1]
+    value = option[-1].split("=")[-1]
+    if option == ["-C"]:
+        value = "comp=zlib@openssh.com"
+    assert value in line, line
+
+
+def test_openssh_interactive_session(switch: RunningSwitch) -> None:
+    need("ssh", "sshpass")
+    cmd = ["sshpass", "-p", PASSWORD, "ssh", "-tt", *SSH_OPTS, "-o", "PubkeyAuthentication=no", "-p", str(switch.port)]
+    result = run([*cmd, f"{USER}@{switch.host}"], input="display version\nquit\n", timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "<SW7906E>" in result.stdout and VERSION_TEXT in result.stdout
+
+
+def test_unsupported_version_is_refused(switch: RunningSwitch) -> None:
+    import socket
+
+    with socket.create_connection((switch.host, switch.port), timeout=5) as sock:
+        banner = sock.recv(256)
+        sock.sendall(b"SSH-3.0-future\r\n")
+        reply = sock.recv(256)
+    assert banner.startswith(b"SSH-1.99-Comware-5.20") or banner.startswith(b"SSH-2.0-Comware-5.20")
+    assert reply == b"Protocol major versions differ.\n"
+
+
+def _fingerprint(switch: RunningSwitch) -> str:
+    out = run(["ssh-keygen", "-lf", str(switch.state / "keys" / "ssh_host_ed25519_key.pub")]).stdout
+    return out.split()[1]
+
+
+def test_plink(switch: RunningSwitch) -> None:
+    need("plink")
+    cmd = ["plink", "-ssh", "-batch", "-hostkey", _fingerprint(switch), "-pw", PASSWORD, "-P", str(switch.port)]
+    result = run([*cmd, f"{USER}@{switch.host}", "display version"])
+    assert result.returncode == 0, result.stderr
+    assert VERSION_TEXT in result.stdout
+
+
+def test_dbclient(switch: RunningSwitch) -> None:
+    need("dbclient")
+    result = run(["dbclient", "-y", "-p", str(switch.port), f"{USER}@{switch.host}", "display version"], env={"DROPBEAR_PASSWORD": PASSWORD})
+    assert result.returncode == 0, result.stderr
+    assert VERSION_TEXT in result.stdout
+    assert "client=dropbear" in switch.log_text()
+
+
+def test_paramiko(switch: RunningSwitch) -> None:
+    import paramiko
+
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+    try:
+        _, stdout, _ = client.exec_command("display version", timeout=10)
+        assert VERSION_TEXT in stdout.read().decode()
+        assert stdout.channel.recv_exit_status() == 0
+    finally:
+        client.close()
+
+
+def test_asyncssh(switch: RunningSwitch) -> None:
+    import asyncssh
+
+    async def go() -> None:
+        async with asyncssh.connect(switch.host, switch.port, username=USER, password=PASSWORD, known_hosts=None) as conn:
+            result = await conn.run("display version", timeout=10)
+            assert VERSION_TEXT in str(result.stdout) and result.exit_status == 0
+            bad = await conn.run("dispaly version", timeout=10)
+            assert "% Unrecognized command found at '^' position." in str(bad.stdout)
+
+    asyncio.run(asyncio.wait_for(go(), 30))
+
+
+def test_netmiko_hp_comware(switch: RunningSwitch) -> None:
+    from netmiko import ConnectHandler
+
+    conn = ConnectHandler(
+        device_type="hp_comware", host=switch.host, port=switch.port, username=USER, password=PASSWORD, timeout=20
+    )
+    try:
+        assert conn.find_prompt() == "<SW7906E>"
+        assert VERSION_TEXT in conn.send_command("display version")
+    finally:
+        conn.disconnect()
+
+
+def test_forwarding_is_refused(switch: RunningSwitch) -> None:
+    import paramiko
+
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+    try:
+        transport = client.get_transport()
+        assert transport is not None
+        with pytest.raises(paramiko.ChannelException) as info:
+            transport.open_channel("direct-tcpip", ("127.0.0.1", 22), ("127.0.0.1", 5555), timeout=5)
+        assert info.value.code == 1  # administratively prohibited
+        with pytest.raises(paramiko.SSHException):
+            transport.request_port_forward("127.0.0.1", 0)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def key_switch(tmp_path_factory: pytest.TempPathFactory, user_keys: dict[str, Path]) -> Iterator[RunningSwitch]:
+    state = tmp_path_factory.mktemp("ssh2keys") / "state"
+    _seed_key_user(state, user_keys)
+    with running_switch(state, [f"{USER}:{PASSWORD}:3"]) as running:
+        yield running
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "ecdsa", "rsa"])
+def test_public_key_login(key_switch: RunningSwitch, user_keys: dict[str, Path], kind: str) -> None:
+    need("ssh")
+    cmd = ["ssh", *SSH_OPTS, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", str(user_keys[kind])]
+    if kind == "rsa":
+        cmd += ["-o", "PubkeyAcceptedAlgorithms=rsa-sha2-512"]
+    result = run([*cmd, "-p", str(key_switch.port), f"{KEYUSER}@{key_switch.host}", "display version"])
+    assert result.returncode == 0, result.stderr + key_switch.log_text()[-2000:]
+    assert VERSION_TEXT in result.stdout
+    assert "login ok (publickey" in key_switch.log_text().strip().splitlines()[-1]

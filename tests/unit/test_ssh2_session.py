@@ -1,0 +1,145 @@
+"""The SSH-2 server core against the project's client core, in memory, with a real device."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from agent.ssh2.algorithms import CIPHERS, COMPRESSIONS, KEX_METHODS
+from agent.ssh2.algorithms.hostkey import host_key_from_private
+from agent.ssh2.client import ClientOptions
+from tests.conftest import PASSWORD, USER
+from tests.ssh2_pair import make_pair, pump
+
+
+def _exec(device, **overrides):  # type: ignore[no-untyped-def]
+    options = ClientOptions(username=USER, password=PASSWORD, command="display version", **overrides)
+    client, server = make_pair(device, options)
+    pump(client, server)
+    return client, server
+
+
+def test_password_exec(shared_device) -> None:  # type: ignore[no-untyped-def]
+    client, server = _exec(shared_device)
+    assert client.authenticated and client.exit_status == 0
+    assert b"Comware Software, Version 5.20" in client.output
+    assert server.negotiated is not None and server.negotiated.kex == "mlkem768x25519-sha256"
+    assert server.strict_kex
+
+
+@pytest.mark.parametrize("kex", list(KEX_METHODS))
+def test_each_kex(shared_device, kex: str) -> None:  # type: ignore[no-untyped-def]
+    client, server = _exec(shared_device, kex=[kex])
+    assert client.exit_status == 0 and server.negotiated.kex == kex  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("host_key", ["ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"])
+def test_each_host_key(shared_device, host_key: str) -> None:  # type: ignore[no-untyped-def]
+    client, server = _exec(shared_device, kex=["curve25519-sha256"], host_key=[host_key])
+    assert client.exit_status == 0 and server.negotiated.host_key == host_key  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("cipher", list(CIPHERS))
+@pytest.mark.parametrize("compression", list(COMPRESSIONS))
+def test_each_cipher_and_compression(shared_device, cipher: str, compression: str) -> None:  # type: ignore[no-untyped-def]
+    client, server = _exec(shared_device, kex=["curve25519-sha256"], cipher=[cipher], compression=[compression])
+    assert client.exit_status == 0
+    assert server.negotiated.cipher_s2c == cipher and server.negotiated.compression_c2s == compression  # type: ignore[union-attr]
+
+
+def test_wrong_password_and_missing_user_look_the_same(shared_device) -> None:  # type: ignore[no-untyped-def]
+    transcripts = []
+    for user, password in ((USER, "wrong-password"), ("nobody-here", "wrong-password")):
+        client, server = make_pair(shared_device, ClientOptions(username=user, password=password, command="x"))
+        pump(client, server)
+        assert not client.authenticated
+        assert server.auth is not None and server.auth.failures == 1
+        transcripts.append(server.auth.failures)
+    assert transcripts[0] == transcripts[1]
+
+
+def test_retries_limit_disconnects(shared_device) -> None:  # type: ignore[no-untyped-def]
+    from agent.ssh2.auth import ServerAuth
+
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password="bad", command="x"))
+    pump(client, server)
+    assert isinstance(server.auth, ServerAuth)
+    # The client gives up after one failure; drive more attempts by hand up to the limit.
+    for _ in range(shared_device.ssh.authentication_retries):
+        client.closed = False
+        client._auth_request()
+        pump(client, server)
+    assert server.closed and "Too many authentication failures" in (server.disconnect_reason or "")
+
+
+def test_auth_timeout(shared_device) -> None:  # type: ignore[no-untyped-def]
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command="x"))
+    assert server.next_deadline() == server.auth_deadline
+    server.on_deadline(server.auth_deadline + 0.1)
+    assert server.closed and server.disconnect_reason == "Authentication timeout"
+
+
+@pytest.mark.parametrize(
+    ("make_key", "algorithm"),
+    [
+        (ed25519.Ed25519PrivateKey.generate, "ssh-ed25519"),
+        (lambda: ec.generate_private_key(ec.SECP256R1()), "ecdsa-sha2-nistp256"),
+        (lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), "rsa-sha2-512"),
+    ],
+)
+def test_public_key_login(device, make_key, algorithm: str) -> None:  # type: ignore[no-untyped-def]
+    key = host_key_from_private(make_key())
+    public_line = key.private_key.public_key().public_bytes(  # type: ignore[attr-defined]
+        __import__("cryptography.hazmat.primitives.serialization", fromlist=["x"]).Encoding.OpenSSH,
+        __import__("cryptography.hazmat.primitives.serialization", fromlist=["x"]).PublicFormat.OpenSSH,
+    )
+    flash = device.state_dir / "flash"
+    flash.mkdir(parents=True, exist_ok=True)
+    (flash / "admin.pub").write_bytes(public_line + b" admin@test\n")
+    cli = device.open_cli(USER, 3, interactive=False)
+    for line in (
+        "system-view",
+        "public-key peer adminkey import sshkey admin.pub",
+        f"ssh user {USER} service-type stelnet authentication-type publickey assign publickey adminkey",
+    ):
+        output, status = cli.execute(line) if line != "system-view" else (b"", 0)
+    assert key.blob in device.authorized_keys(USER), output
+    client, server = make_pair(device, ClientOptions(username=USER, key=key, key_algorithm=algorithm, command="display version"))
+    pump(client, server)
+    assert client.authenticated and server.auth_method == "publickey" and client.exit_status == 0
+
+
+def test_interactive_shell_and_quit(shared_device) -> None:  # type: ignore[no-untyped-def]
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command=None))
+    pump(client, server)
+    assert b"<SW7906E>" in client.output
+    client.write(b"display version\r")
+    pump(client, server)
+    assert b"Comware Software" in client.output
+    client.write(b"quit\r")
+    pump(client, server)
+    assert client.channel_closed and client.exit_status == 0
+
+
+def test_rekey_from_either_side(shared_device) -> None:  # type: ignore[no-untyped-def]
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command=None))
+    pump(client, server)
+    first_sid = server.session_id
+    server.send_kexinit()  # server-initiated
+    pump(client, server)
+    assert server.kex_count == 2 and client.kex_count == 2 and server.session_id == first_sid
+    client.send_kexinit()  # client-initiated
+    client.write(b"display clock\r")  # queued during the kex, delivered after it
+    pump(client, server)
+    assert server.kex_count == 3 and not server.closed
+    assert b"display clock" in client.output
+
+
+def test_rekey_by_volume(shared_device) -> None:  # type: ignore[no-untyped-def]
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command=None))
+    pump(client, server)
+    server.rekey_bytes = 1 << 16
+    for _ in range(40):
+        client.write(b"display version\r")
+        pump(client, server)
+    assert server.kex_count >= 2 and not server.closed and not client.closed
