@@ -59,6 +59,7 @@ class ClientOptions:
     password: str | None = None
     key: HostKey | None = None  # user key for publickey auth
     key_algorithm: str | None = None
+    auth_attempts: int = 1  # password attempts before giving up
     command: str | None = None  # exec this; None = interactive shell with a pty
     term: str = "vt100"
     width: int = 80
@@ -137,7 +138,8 @@ class ClientTransport(Transport):
             return
         elif msg_type == MSG_USERAUTH_FAILURE:
             self.auth_failures += 1
-            if self.options.password is not None and self.auth_failures == 1 and self.options.key is not None:
+            password_tries = self.auth_failures - (1 if self.options.key is not None else 0)
+            if self.options.password is not None and password_tries < self.options.auth_attempts:
                 self._auth_request()
             else:
                 self.disconnect("authentication failed", DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE)

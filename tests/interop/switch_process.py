@@ -30,6 +30,26 @@ class RunningSwitch:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> str:
+        """Wait until ``pattern`` (a regex) has appeared ``count`` times in the log; return the last match's line.
+
+        The connection log line is written when the server sees the socket close, which can
+        be just after the client process has exited.
+        """
+        import re
+
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.log_text().splitlines() if re.search(pattern, line)]
+            if len(lines) >= count:
+                return lines[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"log never showed {pattern!r} x{count}:\n{self.log_text()[-3000:]}")
+            time.sleep(0.05)
+
+    def connection_lines(self) -> int:
+        return self.log_text().count(" peer=")
+
 
 def free_port() -> int:
     with socket.socket() as sock:

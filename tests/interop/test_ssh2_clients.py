@@ -30,20 +30,23 @@ def _seed_key_user(state: Path, keys: dict[str, Path]) -> None:
     flash = state / "flash"
     flash.mkdir(parents=True, exist_ok=True)
     cli = device.open_cli(USER, 3, interactive=False)
-    lines = [f"local-user {KEYUSER}", "service-type ssh", "authorization-attribute level 3", "quit"]
+    lines = ["system-view"]
     for kind, path in keys.items():
         (flash / f"{kind}.pub").write_text(path.with_suffix(".pub").read_text())
-        lines.append(f"public-key peer {kind}key import sshkey {kind}.pub")
-    for line in ["system-view", *lines]:
+        user = f"{KEYUSER}-{kind}"  # Comware assigns one public key per SSH user
+        lines += [
+            f"local-user {user}",
+            "service-type ssh",
+            "authorization-attribute level 3",
+            "quit",
+            f"public-key peer {kind}key import sshkey {kind}.pub",
+            f"ssh user {user} service-type stelnet authentication-type publickey assign publickey {kind}key",
+        ]
+    for line in lines:
         output, status = cli.execute(line)
         assert status == 0, (line, output)
     for kind in keys:
-        output, status = cli.execute(
-            f"ssh user {KEYUSER} service-type stelnet authentication-type publickey assign publickey {kind}key"
-        )
-        assert status == 0, output
-        blobs = device.authorized_keys(KEYUSER)
-        assert blobs, "key assignment did not take"
+        assert device.authorized_keys(f"{KEYUSER}-{kind}"), "key assignment did not take"
     device.save()
 
 
@@ -73,10 +76,12 @@ def ssh(switch: RunningSwitch, *args: str, command: str = "display version", tim
 
 
 def test_openssh_default_negotiates_chacha(switch: RunningSwitch) -> None:
+    before = switch.connection_lines()
     result = ssh(switch)
     assert result.returncode == 0, result.stderr
     assert VERSION_TEXT in result.stdout
-    assert re.search(r"client=OpenSSH_9\S* kex=curve25519-sha256 hostkey=ssh-ed25519 cipher=chacha20-poly1305@openssh.com", switch.log_text())
+    line = switch.wait_log(" peer=", count=before + 1)
+    assert re.search(r"client=OpenSSH_9\S* kex=curve25519-sha256 hostkey=ssh-ed25519 cipher=chacha20-poly1305@openssh.com", line)
 
 
 @pytest.mark.parametrize(
@@ -132,10 +137,11 @@ def test_openssh_default_negotiates_chacha(switch: RunningSwitch) -> None:
     ids=lambda o: " ".join(o),
 )
 def test_openssh_forced_algorithm(switch: RunningSwitch, option: list[str]) -> None:
+    before = switch.connection_lines()
     result = ssh(switch, *option)
     assert result.returncode == 0, result.stderr
     assert VERSION_TEXT in result.stdout
-    line = switch.log_text().strip().splitlines()[-1]
+    line = switch.wait_log(" peer=", count=before + 1)
     value = option[-1].split("=")[-1]
     if option == ["-C"]:
         value = "comp=zlib@openssh.com"
@@ -145,7 +151,7 @@ def test_openssh_forced_algorithm(switch: RunningSwitch, option: list[str]) -> N
 def test_openssh_interactive_session(switch: RunningSwitch) -> None:
     need("ssh", "sshpass")
     cmd = ["sshpass", "-p", PASSWORD, "ssh", "-tt", *SSH_OPTS, "-o", "PubkeyAuthentication=no", "-p", str(switch.port)]
-    result = run([*cmd, f"{USER}@{switch.host}"], input="display version\nquit\n", timeout=30)
+    result = run([*cmd, f"{USER}@{switch.host}"], input="screen-length disable\ndisplay version\nquit\n", timeout=30)
     assert result.returncode == 0, result.stderr
     assert "<SW7906E>" in result.stdout and VERSION_TEXT in result.stdout
 
@@ -176,10 +182,11 @@ def test_plink(switch: RunningSwitch) -> None:
 
 def test_dbclient(switch: RunningSwitch) -> None:
     need("dbclient")
+    before = switch.connection_lines()
     result = run(["dbclient", "-y", "-p", str(switch.port), f"{USER}@{switch.host}", "display version"], env={"DROPBEAR_PASSWORD": PASSWORD})
     assert result.returncode == 0, result.stderr
     assert VERSION_TEXT in result.stdout
-    assert "client=dropbear" in switch.log_text()
+    assert "client=dropbear" in switch.wait_log(" peer=", count=before + 1)
 
 
 def test_paramiko(switch: RunningSwitch) -> None:
@@ -251,10 +258,11 @@ def key_switch(tmp_path_factory: pytest.TempPathFactory, user_keys: dict[str, Pa
 @pytest.mark.parametrize("kind", ["ed25519", "ecdsa", "rsa"])
 def test_public_key_login(key_switch: RunningSwitch, user_keys: dict[str, Path], kind: str) -> None:
     need("ssh")
+    before = key_switch.connection_lines()
     cmd = ["ssh", *SSH_OPTS, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", str(user_keys[kind])]
     if kind == "rsa":
         cmd += ["-o", "PubkeyAcceptedAlgorithms=rsa-sha2-512"]
-    result = run([*cmd, "-p", str(key_switch.port), f"{KEYUSER}@{key_switch.host}", "display version"])
+    result = run([*cmd, "-p", str(key_switch.port), f"{KEYUSER}-{kind}@{key_switch.host}", "display version"])
     assert result.returncode == 0, result.stderr + key_switch.log_text()[-2000:]
     assert VERSION_TEXT in result.stdout
-    assert "login ok (publickey" in key_switch.log_text().strip().splitlines()[-1]
+    assert "login ok (publickey" in key_switch.wait_log(" peer=", count=before + 1)

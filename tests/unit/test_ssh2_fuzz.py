@@ -108,3 +108,31 @@ def test_good_client_after_fuzzing(shared_device) -> None:  # type: ignore[no-un
     client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command="display version"))
     pump(client, server)
     assert client.exit_status == 0 and b"Comware" in client.output
+
+
+@_SETTINGS
+@given(
+    messages=st.lists(
+        st.tuples(st.integers(1, 127), st.binary(max_size=200)),
+        min_size=1,
+        max_size=6,
+    ),
+    authenticated=st.booleans(),
+)
+def test_random_messages_inside_encrypted_session(shared_device, messages, authenticated: bool) -> None:  # type: ignore[no-untyped-def]
+    """Well-framed, correctly encrypted but random messages reach every stage's parser."""
+    options = ClientOptions(username=USER, password=PASSWORD if authenticated else None, command=None)
+    client, server = make_pair(shared_device, options)
+    for _ in range(6 if not authenticated else 50):  # without a password: stop right after the kex
+        to_server, to_client = client.data_to_send(), server.data_to_send()
+        if not to_server and not to_client:
+            break
+        server.receive_data(to_server)
+        client.receive_data(to_client)
+        if not authenticated and client.kex_count:
+            break
+    for msg_type, body in messages:
+        client.send_payload(bytes([msg_type]) + body)
+        pump(client, server)
+    if server.closed:
+        assert server.disconnect_reason

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from agent.ssh2.algorithms import CIPHERS, COMPRESSIONS, KEX_METHODS
 from agent.ssh2.algorithms.hostkey import host_key_from_private
 from agent.ssh2.client import ClientOptions
-from tests.conftest import PASSWORD, USER
+from agent.profiles import load_profile
+from tests.conftest import PASSWORD, PROFILE, USER
+
+OFFERED = load_profile(PROFILE).ssh.algorithms
 from tests.ssh2_pair import make_pair, pump
 
 
@@ -27,7 +29,7 @@ def test_password_exec(shared_device) -> None:  # type: ignore[no-untyped-def]
     assert server.strict_kex
 
 
-@pytest.mark.parametrize("kex", list(KEX_METHODS))
+@pytest.mark.parametrize("kex", OFFERED.kex)
 def test_each_kex(shared_device, kex: str) -> None:  # type: ignore[no-untyped-def]
     client, server = _exec(shared_device, kex=[kex])
     assert client.exit_status == 0 and server.negotiated.kex == kex  # type: ignore[union-attr]
@@ -39,11 +41,11 @@ def test_each_host_key(shared_device, host_key: str) -> None:  # type: ignore[no
     assert client.exit_status == 0 and server.negotiated.host_key == host_key  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("cipher", list(CIPHERS))
-@pytest.mark.parametrize("compression", list(COMPRESSIONS))
+@pytest.mark.parametrize("cipher", OFFERED.cipher)
+@pytest.mark.parametrize("compression", OFFERED.compression)
 def test_each_cipher_and_compression(shared_device, cipher: str, compression: str) -> None:  # type: ignore[no-untyped-def]
     client, server = _exec(shared_device, kex=["curve25519-sha256"], cipher=[cipher], compression=[compression])
-    assert client.exit_status == 0
+    assert client.exit_status == 0, server.disconnect_reason
     assert server.negotiated.cipher_s2c == cipher and server.negotiated.compression_c2s == compression  # type: ignore[union-attr]
 
 
@@ -61,14 +63,11 @@ def test_wrong_password_and_missing_user_look_the_same(shared_device) -> None:  
 def test_retries_limit_disconnects(shared_device) -> None:  # type: ignore[no-untyped-def]
     from agent.ssh2.auth import ServerAuth
 
-    client, server = make_pair(shared_device, ClientOptions(username=USER, password="bad", command="x"))
+    options = ClientOptions(username=USER, password="bad", command="x", auth_attempts=10)
+    client, server = make_pair(shared_device, options)
     pump(client, server)
     assert isinstance(server.auth, ServerAuth)
-    # The client gives up after one failure; drive more attempts by hand up to the limit.
-    for _ in range(shared_device.ssh.authentication_retries):
-        client.closed = False
-        client._auth_request()
-        pump(client, server)
+    assert server.auth.failures == shared_device.ssh.authentication_retries == 3
     assert server.closed and "Too many authentication failures" in (server.disconnect_reason or "")
 
 
@@ -102,7 +101,8 @@ def test_public_key_login(device, make_key, algorithm: str) -> None:  # type: ig
         "public-key peer adminkey import sshkey admin.pub",
         f"ssh user {USER} service-type stelnet authentication-type publickey assign publickey adminkey",
     ):
-        output, status = cli.execute(line) if line != "system-view" else (b"", 0)
+        output, status = cli.execute(line)
+        assert status == 0, output
     assert key.blob in device.authorized_keys(USER), output
     client, server = make_pair(device, ClientOptions(username=USER, key=key, key_algorithm=algorithm, command="display version"))
     pump(client, server)
@@ -113,6 +113,7 @@ def test_interactive_shell_and_quit(shared_device) -> None:  # type: ignore[no-u
     client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command=None))
     pump(client, server)
     assert b"<SW7906E>" in client.output
+    client.write(b"screen-length disable\r")
     client.write(b"display version\r")
     pump(client, server)
     assert b"Comware Software" in client.output
@@ -138,7 +139,7 @@ def test_rekey_from_either_side(shared_device) -> None:  # type: ignore[no-untyp
 def test_rekey_by_volume(shared_device) -> None:  # type: ignore[no-untyped-def]
     client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command=None))
     pump(client, server)
-    server.rekey_bytes = 1 << 16
+    server.rekey_bytes = 4096
     for _ in range(40):
         client.write(b"display version\r")
         pump(client, server)
