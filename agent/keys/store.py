@@ -49,17 +49,23 @@ def _generate(kind: str, rsa_bits: int) -> PrivateKey:
 
 
 class HostKeyStore:
-    """The device's host keys, by kind (``ed25519``, ``ecdsa``, ``rsa``)."""
+    """The device's host keys, by kind (``ed25519``, ``ecdsa``, ``rsa``).
+
+    Keys are loaded or generated on first use, not at construction: a lab of 1,000 devices
+    starts in seconds, and an RSA key (the slow one to generate) is made only when a client
+    first negotiates an RSA host key or speaks SSH1.
+    """
 
     def __init__(self, state_dir: Path | None, rsa_bits: int = 2048) -> None:
         self.directory = Path(state_dir) / "keys" if state_dir is not None else None
         self.rsa_bits = rsa_bits
         self._lock = threading.Lock()
         self._keys: dict[str, HostKey] = {}
+        self._destroyed: set[str] = set()
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
-        for kind in _FILES:
-            self._keys[kind] = host_key_from_private(self._load_or_create(kind))
+            if (self.directory / "destroyed-rsa").exists():
+                self._destroyed.add("rsa")
 
     def _load_or_create(self, kind: str) -> PrivateKey:
         if self.directory is None:
@@ -73,12 +79,26 @@ class HostKeyStore:
         return key
 
     def get(self, kind: str) -> HostKey:
-        return self._keys[kind]
+        key = self._keys.get(kind)
+        if key is None:
+            if kind in self._destroyed or kind not in _FILES:
+                raise KeyError(kind)
+            with self._lock:
+                key = self._keys.get(kind)
+                if key is None:
+                    key = host_key_from_private(self._load_or_create(kind))
+                    self._keys[kind] = key
+        return key
+
+    def load_all(self) -> None:
+        """Create or load every key now (``serve`` does this so the first login is not slower)."""
+        for kind in self.kinds():
+            self.get(kind)
 
     @property
     def rsa_private_key(self) -> rsa.RSAPrivateKey:
         """The RSA host key, also the SSH1 host key."""
-        return self._keys["rsa"].private_key  # type: ignore[return-value]
+        return self.get("rsa").private_key  # type: ignore[return-value]
 
     def regenerate_rsa(self, bits: int) -> None:
         """Replace the RSA host key (``public-key local create rsa``); new connections use it at once."""
@@ -86,18 +106,22 @@ class HostKeyStore:
         with self._lock:
             if self.directory is not None:
                 _write_private(self.directory / _FILES["rsa"], key)
+                (self.directory / "destroyed-rsa").unlink(missing_ok=True)
+            self._destroyed.discard("rsa")
             self._keys["rsa"] = host_key_from_private(key)
 
     def destroy_rsa(self) -> None:
         """``public-key local destroy rsa``: a later create makes a new one; until then RSA is not offered."""
         with self._lock:
             self._keys.pop("rsa", None)
+            self._destroyed.add("rsa")
             if self.directory is not None:
                 for name in (_FILES["rsa"], _FILES["rsa"] + ".pub"):
                     (self.directory / name).unlink(missing_ok=True)
+                (self.directory / "destroyed-rsa").touch()
 
     def has(self, kind: str) -> bool:
-        return kind in self._keys
+        return kind in _FILES and kind not in self._destroyed
 
     def kinds(self) -> list[str]:
-        return list(self._keys)
+        return [kind for kind in _FILES if kind not in self._destroyed]

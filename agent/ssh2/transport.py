@@ -77,14 +77,14 @@ class Transport(ABC):
     def _start_kex(self, negotiated: Negotiated, inputs: KexInputs) -> list[bytes]:
         """Create the kex state machine for the negotiated method; return payloads to send now."""
 
-    def _kex_finished(self, outcome: KexOutcome) -> None:
+    def _kex_finished(self, outcome: KexOutcome) -> None:  # noqa: B027 - optional hook
         """Server: nothing; client: verify the host key signature."""
 
     @abstractmethod
     def _dispatch(self, msg_type: int, payload: bytes) -> None:
         """Handle a service-layer payload (userauth, connection)."""
 
-    def _after_first_kex(self) -> None:
+    def _after_first_kex(self) -> None:  # noqa: B027 - optional hook
         """Called once after the first key exchange completes in both directions."""
 
     # ---- I/O surface ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The Comware CLI engine: command tree, views, line editing, paging and dialogues."""
