@@ -266,3 +266,32 @@ def test_public_key_login(key_switch: RunningSwitch, user_keys: dict[str, Path],
     assert result.returncode == 0, result.stderr + key_switch.log_text()[-2000:]
     assert VERSION_TEXT in result.stdout
     assert "login ok (publickey" in key_switch.wait_log(" peer=", count=before + 1)
+
+
+def test_no_common_algorithm_is_logged_with_both_lists(switch: RunningSwitch) -> None:
+    before = switch.connection_lines()
+    result = ssh(switch, "-o", "KexAlgorithms=sntrup761x25519-sha512@openssh.com")
+    assert result.returncode != 0
+    line = switch.wait_log(" peer=", count=before + 1)
+    assert "no matching kex: client offers [sntrup761x25519-sha512@openssh.com" in line
+    assert "server offers [mlkem768x25519-sha256,curve25519-sha256" in line
+
+
+def test_legacy_profile_reproduces_modern_client_failure(tmp_path: Path) -> None:
+    """A device that offers only legacy algorithms: OpenSSH 9.2 fails by default, works with them enabled."""
+    need("ssh", "sshpass")
+    with running_switch(tmp_path / "legacy", [f"{USER}:{PASSWORD}:3"], profile="device_profiles/3com-s7906e-legacy.yaml") as legacy:
+        default = ssh(legacy)
+        assert default.returncode != 0
+        failure = legacy.wait_log("no matching")
+        assert "no matching kex: client offers [" in failure and "server offers [diffie-hellman-group14-sha1," in failure
+        enabled = ssh(
+            legacy,
+            "-o", "KexAlgorithms=+diffie-hellman-group14-sha1",
+            "-o", "HostKeyAlgorithms=+ssh-rsa",
+            "-o", "Ciphers=+aes128-cbc",
+        )
+        assert enabled.returncode == 0, enabled.stderr
+        assert VERSION_TEXT in enabled.stdout
+        line = legacy.wait_log("login ok")
+        assert "kex=diffie-hellman-group14-sha1 hostkey=ssh-rsa cipher=aes128-cbc mac=hmac-sha1" in line

@@ -144,3 +144,31 @@ def test_rekey_by_volume(shared_device) -> None:  # type: ignore[no-untyped-def]
         client.write(b"display version\r")
         pump(client, server)
     assert server.kex_count >= 2 and not server.closed and not client.closed
+
+
+def test_no_common_cipher_is_key_exchange_failed_naming_both_lists(shared_device) -> None:  # type: ignore[no-untyped-def]
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, cipher=["aes192-cbc"]))
+    pump(client, server)
+    assert server.closed
+    reason = server.disconnect_reason or ""
+    assert "no matching cipher c2s" in reason
+    assert "client offers [aes192-cbc]" in reason and "server offers [chacha20-poly1305@openssh.com," in reason
+
+
+def test_disconnect_reason_code_on_the_wire(shared_device) -> None:  # type: ignore[no-untyped-def]
+    from agent.errors import DisconnectReason
+    from agent.wire import Reader
+
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, kex=["diffie-hellman-group1-sha1x"]))
+    server.receive_data(client.data_to_send())
+    out = server.data_to_send()
+    # Last packet in the clear: DISCONNECT with KEY_EXCHANGE_FAILED.
+    payloads = []
+    from agent.ssh2.packet import PacketReader
+
+    reader = PacketReader()
+    reader.feed(out)
+    while (payload := reader.next_payload()) is not None:
+        payloads.append(payload)
+    assert payloads[-1][0] == 1
+    assert Reader(payloads[-1], 1).uint32() == DisconnectReason.KEY_EXCHANGE_FAILED
