@@ -60,11 +60,12 @@ def _install_stop(stop: asyncio.Event) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from agent.device import Device
     from agent.profiles import load_profile
-    from agent.server.listener import DeviceServer, serve_forever
+    from agent.server.listener import DeviceServer
 
     profile = load_profile(args.profile)
     host, port = args.listen
     device = Device.load(profile, Path(args.state), extra_users=args.user or [])
+    device.host_keys.load_all()  # generated on first start, reused after; never during a login
     server = DeviceServer(device, host, port)
 
     async def run() -> None:
