@@ -402,10 +402,12 @@ def ssh_sessions(device: Device) -> list[str]:
     infos = device.sessions.infos()
     if not infos:
         return []
-    lines = [" Conn      Ver  Encry    State        Retry  SerType  Username"]
+    # The Encry column grows to the longest negotiated cipher name (e.g. aes128-gcm@openssh.com).
+    width = max([9, *(len(info.cipher) + 1 for info in infos)])
+    lines = [f" Conn      Ver  {'Encry':<{width}}State        Retry  SerType  Username"]
     for info in infos:
         conn = f"VTY {info.vty}"
-        lines.append(f" {conn:<10}{info.version:<5}{info.cipher:<9}{info.state:<13}{info.retries:<7}"
+        lines.append(f" {conn:<10}{info.version:<5}{info.cipher:<{width}}{info.state:<13}{info.retries:<7}"
                      f"{info.service:<9}{info.username}")
     return lines
 

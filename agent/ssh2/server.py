@@ -136,7 +136,14 @@ class Ssh2ServerCore(Transport):
 
     def _open_cli(self, *, interactive: bool, width: int, height: int, term: str) -> Any:
         return self.device.open_cli(
-            self.username, self.level, interactive=interactive, width=width, height=height, term=term
+            self.username,
+            self.level,
+            interactive=interactive,
+            width=width,
+            height=height,
+            term=term,
+            vty=self.vty,
+            peer=self.peer,
         )
 
     # ---- ServerCore surface -----------------------------------------------------------------
