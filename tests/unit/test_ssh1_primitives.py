@@ -98,7 +98,12 @@ def test_cipher_round_trip_with_state_chained_across_packets(name: str) -> None:
 
 
 def test_registry_numbers() -> None:
-    assert {n: s.name for n, s in CIPHERS_BY_NUMBER.items()} == {0: "none", 2: "des", 3: "3des", 6: "blowfish"}
+    assert {n: s.name for n, s in CIPHERS_BY_NUMBER.items()} == {
+        0: "none",
+        2: "des",
+        3: "3des",
+        6: "blowfish",
+    }
 
 
 def test_3des_is_inner_cbc_not_outer_cbc() -> None:
@@ -443,7 +448,9 @@ def test_public_key_line() -> None:
         parse_public_key_line("ssh-rsa AAAA")
 
 
-@pytest.mark.skipif(shutil.which("ssh-keygen1") is None, reason="ssh-keygen1 (openssh-client-ssh1) not installed")
+@pytest.mark.skipif(
+    shutil.which("ssh-keygen1") is None, reason="ssh-keygen1 (openssh-client-ssh1) not installed"
+)
 @pytest.mark.parametrize("passphrase", ["", "pass phrase"])
 def test_loads_ssh_keygen1_files(tmp_path: Path, passphrase: str) -> None:
     env = dict(os.environ, OPENSSL_CONF=str(LEGACY_CNF))
@@ -461,6 +468,10 @@ def test_loads_ssh_keygen1_files(tmp_path: Path, passphrase: str) -> None:
     ours.write_bytes(dump_private_key(key, "ours", passphrase or None))
     ours.chmod(0o600)
     out = subprocess.run(
-        ["ssh-keygen1", "-y", "-P", passphrase, "-f", str(ours)], check=True, env=env, capture_output=True, text=True
+        ["ssh-keygen1", "-y", "-P", passphrase, "-f", str(ours)],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
     ).stdout
     assert out.split()[:3] == [str(n.bit_length()), str(e), str(n)]

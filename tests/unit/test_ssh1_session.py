@@ -60,10 +60,12 @@ def _en(key: rsa.RSAPrivateKey) -> tuple[int, int]:
 class FakeCli:
     """Comware-like enough for protocol tests: prompt, echo, `display version`, `sysname`, `quit`."""
 
-    def __init__(self, device: FakeDevice, username: str, level: int, interactive: bool, width: int, height: int):
+    def __init__(
+        self, device: FakeDevice, username: str, level: int, interactive: bool, width: int, height: int
+    ):
         self.device = device
         self.interactive = interactive
-        self.size = (width, height)
+        self.width, self.height = width, height
         self.closed = False
         self.exit_status = 0
         self._line = bytearray()
@@ -82,6 +84,8 @@ class FakeCli:
             return b"", 0
         if words[:2] == ["display", "version"]:
             return b"Comware Software, Version 5.20, Release 6616P01\r\n", 0
+        if words == ["screen-length", "disable"]:
+            return b"", 0
         if words == ["system-view"]:
             self._view = "system"
             return b"System View: return to User View with Ctrl+Z.\r\n", 0
@@ -118,7 +122,7 @@ class FakeCli:
         return bytes(out)
 
     def resize(self, width: int, height: int) -> None:
-        self.size = (width, height)
+        self.width, self.height = width, height
 
 
 @dataclass
@@ -133,7 +137,9 @@ class FakeDevice:
         self.profile = SimpleNamespace(
             ssh=SimpleNamespace(ssh1_ciphers=self.ciphers, ssh1_auth=self.auth, ssh1_server_key_bits=1024)
         )
-        self.ssh = SimpleNamespace(authentication_timeout=60, authentication_retries=3, rekey_interval_hours=0)
+        self.ssh = SimpleNamespace(
+            authentication_timeout=60, authentication_retries=3, rekey_interval_hours=0
+        )
         self.host_keys = SimpleNamespace(rsa_private_key=HOST_KEY)
         self.sessions = SessionRegistry()
         self.local_users = self.users
@@ -166,7 +172,7 @@ class FakeDevice:
         return cli
 
 
-def _real_device_factory() -> Callable[[Path], Any] | None:
+def _real_device_factory() -> Callable[[Path, Path], Any] | None:
     """The real Device (with its CLI) once both exist; None while they are being written."""
     try:
         from agent.cli.session import CliSession  # noqa: F401
@@ -177,14 +183,14 @@ def _real_device_factory() -> Callable[[Path], Any] | None:
         return None
     profile_path = Path(__file__).resolve().parents[2] / "device_profiles" / "3com-s7906e.yaml"
 
-    def make(state: Path) -> Any:
-        keys = state.parent / "shared-keys"
-        if keys.is_dir():
-            shutil.copytree(keys, state / "keys")
+    def make(state: Path, shared_keys: Path) -> Any:
+        """A device in ``state`` whose host keys are copied from ``shared_keys`` (generated once per run)."""
+        if shared_keys.is_dir():
+            shutil.copytree(shared_keys, state / "keys")
         device = Device.load(load_profile(profile_path), state)
-        device.host_keys  # noqa: B018  (generate once, then reuse by copying)
-        if not keys.is_dir():
-            shutil.copytree(state / "keys", keys)
+        device.host_keys.rsa_private_key  # noqa: B018  (the SSH1 host key)
+        if not shared_keys.is_dir():
+            shutil.copytree(state / "keys", shared_keys)
         real = SimpleNamespace(device=device)
 
         def add_rsa_key(username: str, key: rsa.RSAPrivateKey) -> None:
@@ -209,11 +215,11 @@ REAL_DEVICE = _real_device_factory()
 
 
 @pytest.fixture
-def device(tmp_path: Path) -> Any:
+def device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     if REAL_DEVICE is not None:
         state = tmp_path / "state"
         state.mkdir()
-        return REAL_DEVICE(state)
+        return REAL_DEVICE(state, tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
     fake = FakeDevice()
     fake.ssh.authentication_retries = 3
     return fake
@@ -295,7 +301,9 @@ def connect(
     pad_passwords: bool = True,
     pump: bool = True,
 ) -> Pair:
-    client = Ssh1ClientCore(username, password=password, rsa_key=rsa_key, cipher=cipher, pad_passwords=pad_passwords)
+    client = Ssh1ClientCore(
+        username, password=password, rsa_key=rsa_key, cipher=cipher, pad_passwords=pad_passwords
+    )
     client.receive_data((SERVER_LINE + "\r\n").encode())
     ident = IdentificationReader()
     version = ident.feed(client.data_to_send())
@@ -531,6 +539,14 @@ def test_rhosts_only_when_enabled_and_from_a_privileged_port(
     assert pair.server_types[-1] == (Msg.SMSG_SUCCESS if accepted else Msg.SMSG_FAILURE)
 
 
+def test_rhosts_refused_for_a_missing_user_even_when_enabled(device: Any) -> None:
+    device.set_ssh1(auth=["password", "rhosts"])
+    pair = connect(device, "nobody", password=None, peer="127.0.0.1:1023", pump=False)
+    pair.to_auth_phase()
+    pair.send(Msg.CMSG_AUTH_RHOSTS, string("nobody"))
+    assert pair.server_types[-1] == Msg.SMSG_FAILURE and not pair.server.authenticated
+
+
 def test_rhosts_rsa_challenge_when_enabled(device: Any) -> None:
     device.set_ssh1(auth=["password", "rhosts-rsa"])
     pair = connect(device, password=None, peer="127.0.0.1:1000", pump=False)
@@ -555,11 +571,13 @@ def test_shell_with_pty_tos_and_window_size(device: Any) -> None:
     pair.pump()
     assert pair.of(RequestAnswered) == [RequestAnswered("pty", True)] and pair.of(SessionStarted)
     assert pair.server.tos == IPTOS_LOWDELAY and pair.server.info().state == "Established"
+    assert (pair.server._cli.width, pair.server._cli.height) == (100, 30)
     pair.client.window_change(40, 132)
-    pair.client.send_stdin(b"display version\r")
+    pair.client.send_stdin(b"screen-length disable\rdisplay version\r")  # no "---- More ----" pager
     pair.client.send_eof()  # with a pty EOF does not end the session
     pair.pump()
     assert not pair.client.closed
+    assert (pair.server._cli.width, pair.server._cli.height) == (132, 40)
     pair.client.send_stdin(b"quit\r")
     pair.pump()
     output = b"".join(e.data for e in pair.of(Output))
@@ -648,7 +666,9 @@ def test_client_disconnect_and_connection_lost(device: Any) -> None:
     assert pair.server.closed and len(device.sessions) == 0
     pair2 = connect(device)
     pair2.server.connection_lost()
-    assert pair2.server.closed and len(device.sessions) == 0 and "connection lost" in pair2.server.log_summary()
+    assert (
+        pair2.server.closed and len(device.sessions) == 0 and "connection lost" in pair2.server.log_summary()
+    )
 
 
 # ---------------------------------------------------------------------- server key sharing and rotation
@@ -726,7 +746,9 @@ def fuzz_device() -> Iterator[FakeDevice]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(st.binary(max_size=300), max_size=6))
-def test_random_bytes_after_version_line_only_disconnect(fuzz_device: FakeDevice, chunks: list[bytes]) -> None:
+def test_random_bytes_after_version_line_only_disconnect(
+    fuzz_device: FakeDevice, chunks: list[bytes]
+) -> None:
     server = _fresh_server(fuzz_device)
     reader = PacketReader()
     for chunk in chunks:
@@ -756,7 +778,9 @@ def test_random_valid_packets_in_any_phase_only_disconnect(
     pair.server.data_to_send()
     if pair.server.closed and pair.server_types[-1] != Msg.MSG_DISCONNECT:
         # a clean end: EXIT_CONFIRMATION after EXITSTATUS, or the client's own DISCONNECT
-        assert pair.server_types[-1] == Msg.SMSG_EXITSTATUS or any(t == Msg.MSG_DISCONNECT for t, _ in packets)
+        assert pair.server_types[-1] == Msg.SMSG_EXITSTATUS or any(
+            t == Msg.MSG_DISCONNECT for t, _ in packets
+        )
 
 
 def test_random_session_key_packets_never_raise(device: Any) -> None:
