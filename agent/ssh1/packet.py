@@ -22,7 +22,7 @@ from collections.abc import Callable
 from agent.errors import DisconnectReason, ProtocolError
 from agent.ssh1 import deattack
 from agent.ssh1.ciphers import CipherState, NoCipher
-from agent.ssh1.compression import Compressor, Decompressor
+from agent.zlib_stream import Compressor, Decompressor
 from agent.ssh1.crc import ssh1_crc32
 from agent.wire import uint32
 
