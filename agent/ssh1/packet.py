@@ -22,9 +22,9 @@ from collections.abc import Callable
 from agent.errors import DisconnectReason, ProtocolError
 from agent.ssh1 import deattack
 from agent.ssh1.ciphers import CipherState, NoCipher
-from agent.zlib_stream import Compressor, Decompressor
 from agent.ssh1.crc import ssh1_crc32
 from agent.wire import uint32
+from agent.zlib_stream import Compressor, Decompressor
 
 MIN_LENGTH = 5  # type + CRC
 MAX_LENGTH = 256 * 1024  # draft: 262144
