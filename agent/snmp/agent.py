@@ -1,0 +1,415 @@
+"""The SNMP agent of one emulated device: pysnmp 7 engine (asyncio UDP, v1/v2c/v3 USM) with a
+command responder that answers from the device's dynamic OID tree.
+
+pysnmp does message processing and security (community lookup, USM authentication and
+privacy, engine discovery, REPORTs, silently dropping what does not decode); this module does
+access control and the PDU operations itself, so no pysnmp MIB instrumentation is involved:
+
+* GET / GETNEXT / GETBULK read :class:`agent.snmp.oidtree.OidTree`, built from the live device;
+* SET checks every varbind first (type, length, value, writability), then applies them through
+  the CLI (``agent.snmp.cliapply``) so ``display current-configuration`` shows the change;
+* responses are bounded: GETBULK repetitions are capped and trimmed to the message size, an
+  oversized GET/GETNEXT answer is ``tooBig``; any unexpected failure is ``genErr``, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from pysnmp.carrier.asyncio.dgram import udp, udp6
+from pysnmp.entity import config, engine
+from pysnmp.entity.rfc3413 import cmdrsp, context
+from pysnmp.proto import rfc1902, rfc1905
+from pysnmp.proto.api import v2c
+
+from agent.snmp import fastpath
+from agent.snmp.access import Credentials, UsmUser, credentials
+from agent.snmp.mibs import build_tree
+from agent.snmp.oidtree import COUNTER64, OidTree, SetError, to_asn1
+
+log = logging.getLogger(__name__)
+
+SEC_READ = "comm-read"  # securityName of read communities
+SEC_WRITE = "comm-write"  # securityName of write communities
+MAX_REPETITIONS = 100  # GETBULK max-repetitions cap
+MAX_VARBINDS = 1000  # varbinds in any one response
+MAX_MESSAGE = 8192  # our snmpEngineMaxMessageSize-like cap on a response message
+MESSAGE_OVERHEAD = 200  # headers, community or USM security parameters, PDU fields
+
+_AUTH = {
+    "md5": config.USM_AUTH_HMAC96_MD5,
+    "sha": config.USM_AUTH_HMAC96_SHA,
+    "sha256": config.USM_AUTH_HMAC192_SHA256,
+}
+_PRIV = {
+    "aes128": config.USM_PRIV_CFB128_AES,
+    "des56": config.USM_PRIV_CBC56_DES,
+    "3des": config.USM_PRIV_CBC168_3DES,
+}
+_GET = rfc1905.GetRequestPDU.tagSet
+_NEXT = rfc1905.GetNextRequestPDU.tagSet
+_BULK = rfc1905.GetBulkRequestPDU.tagSet
+_SET = rfc1905.SetRequestPDU.tagSet
+_NO_SUCH_OBJECT = rfc1905.noSuchObject
+_NO_SUCH_INSTANCE = rfc1905.noSuchInstance
+_END_OF_MIB = rfc1905.endOfMibView
+
+
+def _ber_len(n: int) -> int:
+    return 1 if n < 128 else 2 if n < 256 else 3 if n < 65536 else 4
+
+
+def _arc_len(arc: int) -> int:
+    size = 1
+    while arc >= 128:
+        arc >>= 7
+        size += 1
+    return size
+
+
+def varbind_size(oid: tuple[int, ...], value: Any) -> int:
+    """Upper bound of the BER size of one varbind (OID + value, sequence header)."""
+    body = 2 + sum(_arc_len(a) for a in oid[2:]) + 1
+    oid_len = 1 + _ber_len(body) + body
+    try:
+        raw = value.asOctets() if hasattr(value, "asOctets") else None
+    except Exception:  # noqa: BLE001 - a value that is not a string
+        raw = None
+    if raw is not None:
+        val = 1 + _ber_len(len(raw)) + len(raw)
+    elif isinstance(value, rfc1902.ObjectIdentifier):
+        val = 2 + 2 + sum(_arc_len(a) for a in tuple(value)) + 2
+    else:
+        val = 12  # integers, counters, ticks, exceptions
+    inner = oid_len + val
+    return 1 + _ber_len(inner) + inner
+
+
+def engine_id_for(device: Any) -> bytes:
+    """RFC 3411 engine ID, enterprise 43 (3Com), MAC-address format, the bridge MAC."""
+    mac = bytes.fromhex(device.mac(0).replace("-", ""))
+    return bytes([0x80, 0x00, 0x00, 0x2B, 0x03]) + mac
+
+
+class _RequestError(Exception):
+    def __init__(self, status: str, index: int) -> None:
+        super().__init__(status)
+        self.status = status
+        self.index = index  # 1-based; 0 for tooBig
+
+
+class _Responder(cmdrsp.CommandResponderBase):
+    """One responder for every PDU type, answering from the agent's OID tree."""
+
+    SUPPORTED_PDU_TYPES = (_GET, _NEXT, _BULK, _SET)
+
+    def __init__(self, snmp_engine: Any, snmp_context: Any, agent: SnmpAgent) -> None:
+        super().__init__(snmp_engine, snmp_context)
+        self.agent = agent
+        self._request: tuple[int, str, int] = (1, "read", MAX_MESSAGE)
+
+    def process_pdu(  # noqa: PLR0913 - pysnmp's callback signature
+        self,
+        snmpEngine: Any,
+        messageProcessingModel: int,
+        securityModel: int,
+        securityName: Any,
+        securityLevel: int,
+        contextEngineId: Any,
+        contextName: Any,
+        pduVersion: int,
+        PDU: Any,
+        maxSizeResponseScopedPDU: int,
+        stateReference: Any,
+    ) -> None:
+        access = self.agent.access_for(messageProcessingModel, bytes(securityName).decode("utf-8", "replace"),
+                                       int(securityLevel))
+        self.agent.stats["requests"] += 1
+        if access is None:
+            self.agent.stats["dropped"] += 1
+            return  # version not enabled / unknown principal: silence, as an agent does
+        limit = min(int(maxSizeResponseScopedPDU or MAX_MESSAGE), MAX_MESSAGE) - MESSAGE_OVERHEAD
+        self._request = (messageProcessingModel, access, max(limit, 484 - MESSAGE_OVERHEAD))
+        super().process_pdu(
+            snmpEngine, messageProcessingModel, securityModel, securityName, securityLevel, contextEngineId,
+            contextName, pduVersion, PDU, maxSizeResponseScopedPDU, stateReference,
+        )
+
+    def handle_management_operation(self, snmpEngine: Any, stateReference: Any, contextName: Any, PDU: Any) -> None:
+        mp_model, access, limit = self._request
+        var_binds = v2c.apiPDU.get_varbinds(PDU)
+        tag = PDU.tagSet
+        try:
+            if tag == _GET:
+                out = self._get(var_binds, mp_model, limit)
+            elif tag == _NEXT:
+                out = self._next(var_binds, mp_model, limit)
+            elif tag == _BULK:
+                out = self._bulk(PDU, var_binds, limit)
+            elif tag == _SET:
+                out = self._set(var_binds, access)
+            else:  # pragma: no cover - the dispatcher only routes SUPPORTED_PDU_TYPES
+                raise _RequestError("genErr", 0)
+        except _RequestError as err:
+            self.agent.stats["errors"] += 1
+            echo = [] if err.status == "tooBig" else var_binds
+            self.send_varbinds(snmpEngine, stateReference, err.status, err.index, echo)
+        except Exception:  # noqa: BLE001 - a bug must cost one genErr answer, not the agent
+            log.exception("SNMP request failed")
+            self.agent.stats["errors"] += 1
+            self.send_varbinds(snmpEngine, stateReference, "genErr", 1 if var_binds else 0, var_binds)
+        else:
+            self.send_varbinds(snmpEngine, stateReference, 0, 0, out)
+        self.release_state_information(stateReference)
+
+    # ------------------------------------------------------------------ operations
+    def _get(self, var_binds: list[Any], mp_model: int, limit: int) -> list[Any]:
+        tree = self.agent.tree
+        out = []
+        size = 0
+        for name, _ in var_binds:
+            oid = tuple(name)
+            found = tree.get(oid)
+            if found is None or (mp_model == 0 and found[0] is COUNTER64):
+                value = _NO_SUCH_INSTANCE if found is None and tree.has_object(oid) else _NO_SUCH_OBJECT
+            else:
+                value = to_asn1(found)
+            size += varbind_size(oid, value)
+            if size > limit:
+                raise _RequestError("tooBig", 0)
+            out.append((name, value))
+        return out
+
+    def _next_one(self, oid: tuple[int, ...], mp_model: int) -> tuple[Any, Any]:
+        skip = _is_counter64 if mp_model == 0 else None  # RFC 2576 4.1.2.1: v1 never sees Counter64
+        found = self.agent.tree.next(oid, skip)
+        if found is None:
+            return v2c.ObjectIdentifier(oid), _END_OF_MIB
+        return v2c.ObjectIdentifier(found[0]), to_asn1(found[1])
+
+    def _next(self, var_binds: list[Any], mp_model: int, limit: int) -> list[Any]:
+        out = []
+        size = 0
+        for name, _ in var_binds:
+            got = self._next_one(tuple(name), mp_model)
+            size += varbind_size(tuple(got[0]), got[1])
+            if size > limit:
+                raise _RequestError("tooBig", 0)
+            out.append(got)
+        return out
+
+    def _bulk(self, pdu: Any, var_binds: list[Any], limit: int) -> list[Any]:
+        non_repeaters = max(0, int(v2c.apiBulkPDU.get_non_repeaters(pdu)))
+        repetitions = max(0, int(v2c.apiBulkPDU.get_max_repetitions(pdu)))
+        n = min(non_repeaters, len(var_binds))
+        repeaters = var_binds[n:]
+        m = min(repetitions, self.agent.max_repetitions)
+        out: list[Any] = []
+        size = 0
+        for name, _ in var_binds[:n]:
+            got = self._next_one(tuple(name), 1)
+            size += varbind_size(tuple(got[0]), got[1])
+            if size > limit:
+                raise _RequestError("tooBig", 0)  # RFC 3416 4.2.3: even the non-repeaters do not fit
+            out.append(got)
+        cursors = [tuple(name) for name, _ in repeaters]
+        for _ in range(m if cursors else 0):
+            row = []
+            for i, oid in enumerate(cursors):
+                got = self._next_one(oid, 1)
+                cursors[i] = tuple(got[0])
+                row.append(got)
+            # Keep a partial last row when it is what fits (RFC 3416 allows any prefix).
+            for got in row:
+                vb_size = varbind_size(tuple(got[0]), got[1])
+                if size + vb_size > limit or len(out) >= MAX_VARBINDS:
+                    return out
+                size += vb_size
+                out.append(got)
+            if all(got[1] is _END_OF_MIB for got in row):
+                break
+        return out
+
+    def _set(self, var_binds: list[Any], access: str) -> list[Any]:
+        tree = self.agent.tree
+        if access != "write":
+            raise _RequestError("noAccess", 1)
+        prepared = []
+        for index, (name, value) in enumerate(var_binds, 1):
+            oid = tuple(name)
+            setter = tree.writable(oid)
+            if setter is None:
+                raise _RequestError("notWritable", index)
+            if value.tagSet != setter.syntax.tagSet:
+                raise _RequestError("wrongType", index)
+            try:
+                prepared.append((index, setter, setter.check(oid, value)))
+            except SetError as err:
+                raise _RequestError(err.status, index) from None
+        for index, setter, item in prepared:
+            try:
+                setter.commit(item)
+            except SetError:
+                raise _RequestError("commitFailed", index) from None
+        self.agent.stats["sets"] += 1
+        tree.invalidate()
+        return var_binds
+
+
+def _is_counter64(value: Any) -> bool:
+    return value[0] is COUNTER64
+
+
+class SnmpAgent:
+    """SNMP agent for ``device`` on UDP ``host:port`` (port 0: any free port; see :attr:`port`)."""
+
+    def __init__(
+        self,
+        device: Any,
+        host: str = "127.0.0.1",
+        port: int = 1161,
+        *,
+        strict_versions: bool = False,
+        max_repetitions: int = MAX_REPETITIONS,
+    ) -> None:
+        self.device = device
+        self.host = host
+        self.port = port
+        self.strict_versions = strict_versions
+        self.max_repetitions = max_repetitions
+        self.tree: OidTree = build_tree(device)
+        self.max_message = MAX_MESSAGE
+        self.stats = {"requests": 0, "fast": 0, "dropped": 0, "errors": 0, "sets": 0}
+        self.engine: Any = None
+        self._transport: Any = None
+        self._responder: _Responder | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._creds = Credentials((), (), frozenset())
+        self._community_index: dict[tuple[str, str], str] = {}
+        self._users: dict[str, UsmUser] = {}
+        self._communities: dict[str, str] = {}
+        self._next_index = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.bind((self.host, self.port))
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        self.engine = engine.SnmpEngine(snmpEngineID=v2c.OctetString(engine_id_for(self.device)))
+        module = udp6 if family == socket.AF_INET6 else udp
+        transport = fastpath.make_transport(module.UdpTransport)(loop=loop)
+        transport.fast_handler = lambda data: fastpath.handle(self, data)
+        transport.open_server_mode(sock=sock)
+        await transport._lport  # the datagram endpoint exists once this resolves
+        self._transport = transport
+        config.add_transport(self.engine, module.DOMAIN_NAME, transport)
+        self._sync_credentials()
+        self._responder = _Responder(self.engine, context.SnmpContext(self.engine), self)
+        self._unsubscribe = self.device.subscribe(self._on_device_change)
+        log.info("SNMP agent for %s on udp %s:%d", self.device.sysname, self.host, self.port)
+
+    def stop(self) -> None:
+        self.tree.detach()  # type: ignore[attr-defined]
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.engine is not None:
+            if self._responder is not None:
+                self._responder.close(self.engine)
+                self._responder = None
+            dispatcher = self.engine.transport_dispatcher
+            if dispatcher is not None:
+                dispatcher.close_dispatcher()
+            self.engine = None
+        self._transport = None
+
+    # ------------------------------------------------------------------ device changes
+    def _on_device_change(self, device: Any, topic: str) -> None:
+        self.tree.invalidate()
+        if topic in ("snmp", "config", "reboot") and self._loop is not None:
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is self._loop:
+                self._sync_credentials()
+            else:
+                self._loop.call_soon_threadsafe(self._sync_credentials)
+
+    def _sync_credentials(self) -> None:
+        """Bring pysnmp's community and USM tables in line with ``device.snmp``."""
+        if self.engine is None:
+            return
+        creds = credentials(self.device, strict_versions=self.strict_versions)
+        if creds == self._creds:
+            return
+        wanted = set(creds.communities)
+        for key in list(self._community_index):
+            if key not in wanted:
+                config.delete_v1_system(self.engine, self._community_index.pop(key))
+        for name, access in creds.communities:
+            if (name, access) not in self._community_index:
+                self._next_index += 1
+                index = f"c{self._next_index}"
+                sec_name = SEC_WRITE if access == "write" else SEC_READ
+                config.add_v1_system(self.engine, index, name, securityName=sec_name)
+                self._community_index[(name, access)] = index
+        new_users = {u.name: u for u in creds.users}
+        for name, user in list(self._users.items()):
+            if new_users.get(name) != user:
+                config.delete_v3_user(self.engine, name)
+                del self._users[name]
+        for name, user in new_users.items():
+            if name in self._users:
+                continue
+            try:
+                config.add_v3_user(
+                    self.engine,
+                    name,
+                    _AUTH[user.auth] if user.auth else config.USM_AUTH_NONE,
+                    user.auth_key,
+                    _PRIV[user.priv] if user.priv else config.USM_PRIV_NONE,
+                    user.priv_key,
+                )
+            except Exception:  # noqa: BLE001 - e.g. a key pysnmp refuses; skip the user, keep serving
+                log.exception("SNMP: cannot add USM user %s", name)
+                continue
+            self._users[name] = user
+        self._communities = dict(creds.communities)
+        self._creds = creds
+
+    # ------------------------------------------------------------------ access control
+    def community_access(self, community: str, version: int) -> str | None:
+        """"read" / "write" for a v1 (0) / v2c (1) community that is configured and enabled, else None."""
+        if ("v1" if version == 0 else "v2c") not in self._creds.versions:
+            return None
+        return self._communities.get(community)
+
+    def access_for(self, mp_model: int, security_name: str, security_level: int) -> str | None:
+        """"read" / "write" for an authenticated request, or None to drop it."""
+        versions = self._creds.versions
+        if mp_model in (0, 1):
+            if ("v1" if mp_model == 0 else "v2c") not in versions:
+                return None
+            if security_name == SEC_WRITE:
+                return "write"
+            return "read" if security_name == SEC_READ else None
+        if mp_model == 3 and "v3" in versions:
+            user = self._users.get(security_name)
+            if user is None or security_level < user.level:
+                return None
+            return "read"  # Comware's default group has a read view only
+        return None

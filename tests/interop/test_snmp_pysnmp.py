@@ -1,0 +1,341 @@
+"""The SNMP agent over real UDP on 127.0.0.1, driven by pysnmp's client, netmiko's SNMPDetect
+and raw datagrams (malformed input, wrong community, huge GETBULK)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+import types
+from collections.abc import Iterator
+
+import pytest
+from pyasn1.codec.ber import encoder
+from pysnmp.hlapi.v3arch import asyncio as hl
+from pysnmp.proto import api, rfc1905
+
+from agent.snmp import agent as snmp_agent
+from agent.snmp.agent import SnmpAgent
+
+SYS_DESCR = "1.3.6.1.2.1.1.1.0"
+SYS_NAME = "1.3.6.1.2.1.1.5.0"
+IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.18"
+IFX_HC_IN = "1.3.6.1.2.1.31.1.1.1.6"
+
+
+@contextlib.contextmanager
+def agent_thread(device) -> Iterator[SnmpAgent]:  # type: ignore[no-untyped-def]
+    """The device's agent on 127.0.0.1:<free port>, served by an event loop in a thread."""
+    loop = asyncio.new_event_loop()
+    agent = SnmpAgent(device, "127.0.0.1", 0)
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(agent.start())
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+            started.set()
+            return
+        started.set()
+        loop.run_forever()
+        loop.run_until_complete(asyncio.sleep(0.01))  # let cancelled pysnmp timers finish
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert started.wait(10) and not errors, errors
+    try:
+        yield agent
+    finally:
+        loop.call_soon_threadsafe(agent.stop)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def cli(device, *lines: str) -> str:  # type: ignore[no-untyped-def]
+    session = device.open_cli("admin", 3, interactive=False)
+    out = []
+    for line in lines:
+        text, status = session.execute(line)
+        assert status == 0, (line, text)
+        out.append(text.decode())
+    return "".join(out)
+
+
+async def _target(port: int, timeout: float = 2.0, retries: int = 1) -> hl.UdpTransportTarget:
+    return await hl.UdpTransportTarget.create(("127.0.0.1", port), timeout=timeout, retries=retries)
+
+
+def pget(port: int, auth: object, *oids: str, timeout: float = 2.0, retries: int = 1):  # type: ignore[no-untyped-def]
+    async def go():  # type: ignore[no-untyped-def]
+        engine = hl.SnmpEngine()
+        try:
+            return await hl.get_cmd(engine, auth, await _target(port, timeout, retries), hl.ContextData(),
+                                    *(hl.ObjectType(hl.ObjectIdentity(o)) for o in oids))
+        finally:
+            engine.close_dispatcher()
+
+    return asyncio.run(go())
+
+
+def pnext(port: int, auth: object, oid: str):  # type: ignore[no-untyped-def]
+    async def go():  # type: ignore[no-untyped-def]
+        engine = hl.SnmpEngine()
+        try:
+            return await hl.next_cmd(engine, auth, await _target(port), hl.ContextData(),
+                                     hl.ObjectType(hl.ObjectIdentity(oid)), lexicographicMode=True)
+        finally:
+            engine.close_dispatcher()
+
+    return asyncio.run(go())
+
+
+def pset(port: int, auth: object, oid: str, value: object):  # type: ignore[no-untyped-def]
+    async def go():  # type: ignore[no-untyped-def]
+        engine = hl.SnmpEngine()
+        try:
+            return await hl.set_cmd(engine, auth, await _target(port), hl.ContextData(),
+                                    hl.ObjectType(hl.ObjectIdentity(oid), value))
+        finally:
+            engine.close_dispatcher()
+
+    return asyncio.run(go())
+
+
+PUBLIC = hl.CommunityData("public", mpModel=1)
+PRIVATE = hl.CommunityData("private", mpModel=1)
+
+
+def test_pysnmp_reads_system_group(device) -> None:
+    with agent_thread(device) as agent:
+        err, status, _, var_binds = pget(agent.port, PUBLIC, SYS_DESCR, SYS_NAME, "1.3.6.1.2.1.1.2.0")
+        assert err is None and not status
+        assert str(var_binds[0][1]) == device.profile.identity.sys_descr
+        assert str(var_binds[1][1]) == device.sysname
+        assert str(var_binds[2][1]) == "1.3.6.1.4.1.43.1.16.4.3.52"
+        # v1 works too (the CW5 default "v3 only" is read leniently by default)
+        err, status, _, var_binds = pget(agent.port, hl.CommunityData("public", mpModel=0), SYS_NAME)
+        assert err is None and not status and str(var_binds[0][1]) == device.sysname
+
+
+def test_set_with_write_community_changes_running_config(device) -> None:
+    port = device.ports["GigabitEthernet2/0/5"]
+    with agent_thread(device) as agent:
+        err, status, _, _ = pset(agent.port, PRIVATE, SYS_NAME, hl.OctetString("dist-sw-9"))
+        assert err is None and not status
+        err, status, _, _ = pset(agent.port, PRIVATE, f"{IF_ALIAS}.{port.ordinal}", hl.OctetString("to rack 5"))
+        assert err is None and not status
+        config = cli(device, "display current-configuration")
+        assert " sysname dist-sw-9" in config
+        assert "interface GigabitEthernet2/0/5\r\n description to rack 5" in config
+        # A read community may not write; a bad value is refused and changes nothing.
+        err, status, _, _ = pset(agent.port, PUBLIC, SYS_NAME, hl.OctetString("nope"))
+        assert err is None and status.prettyPrint() == "noAccess"
+        err, status, _, _ = pset(agent.port, PRIVATE, SYS_NAME, hl.OctetString("has space"))
+        assert status.prettyPrint() == "wrongValue"
+        err, status, _, _ = pset(agent.port, PRIVATE, SYS_DESCR, hl.OctetString("x"))
+        assert status.prettyPrint() == "notWritable"
+        err, status, _, _ = pset(agent.port, PRIVATE, SYS_NAME, hl.Integer(5))
+        assert status.prettyPrint() == "wrongType"
+        assert device.sysname == "dist-sw-9"
+
+
+def test_cli_change_visible_in_next_get(device) -> None:
+    with agent_thread(device) as agent:
+        cli(device, "system-view", "sysname from-cli", "interface GigabitEthernet2/0/1", "description via ssh")
+        _, _, _, var_binds = pget(agent.port, PUBLIC, SYS_NAME, f"{IF_ALIAS}.1")
+        assert [str(v) for _, v in var_binds] == ["from-cli", "via ssh"]
+
+
+def test_unknown_oids_and_end_of_mib(device) -> None:
+    with agent_thread(device) as agent:
+        _, status, _, var_binds = pget(agent.port, PUBLIC, "1.3.6.1.4.1.9.9.9.0", "1.3.6.1.2.1.2.2.1.2.424242")
+        assert not status
+        assert var_binds[0][1].tagSet == rfc1905.noSuchObject.tagSet
+        assert var_binds[1][1].tagSet == rfc1905.noSuchInstance.tagSet
+        _, status, _, rows = pnext(agent.port, PUBLIC, "1.3.6.1.2.1.99")
+        assert not status and rows[0][1].tagSet == rfc1905.endOfMibView.tagSet
+        # v1: an unknown OID is a noSuchName error
+        _, status, _, _ = pget(agent.port, hl.CommunityData("public", mpModel=0), "1.3.6.1.4.1.9.9.9.0")
+        assert status.prettyPrint() == "noSuchName"
+
+
+def test_v1_getnext_never_returns_counter64(device) -> None:
+    with agent_thread(device) as agent:
+        _, status, _, rows = pnext(agent.port, hl.CommunityData("public", mpModel=0), IFX_HC_IN)
+        assert not status
+        oid, value = rows[0]
+        assert not str(oid).startswith("1.3.6.1.2.1.31.1.1.1.6.")
+        assert "Counter64" not in type(value).__name__
+
+
+def test_v3_sha256_aes_user(device) -> None:
+    cli(device, "system-view",
+        "snmp-agent usm-user v3 netops grp authentication-mode sha256 Auth-Key-0001 privacy-mode aes128 Priv-Key-0001")
+    user = hl.UsmUserData("netops", "Auth-Key-0001", "Priv-Key-0001",
+                          authProtocol=hl.USM_AUTH_HMAC192_SHA256, privProtocol=hl.USM_PRIV_CFB128_AES)
+    wrong = hl.UsmUserData("netops", "Auth-Key-0001", "Wrong-Priv-99",
+                           authProtocol=hl.USM_AUTH_HMAC192_SHA256, privProtocol=hl.USM_PRIV_CFB128_AES)
+    wrong_auth = hl.UsmUserData("netops", "Bad-Auth-Key-9", "Priv-Key-0001",
+                                authProtocol=hl.USM_AUTH_HMAC192_SHA256, privProtocol=hl.USM_PRIV_CFB128_AES)
+    with agent_thread(device) as agent:
+        err, status, _, var_binds = pget(agent.port, user, SYS_DESCR)
+        assert err is None and not status and str(var_binds[0][1]) == device.profile.identity.sys_descr
+        err, _, _, _ = pget(agent.port, wrong_auth, SYS_DESCR, timeout=1, retries=0)
+        assert err is not None  # wrongDigests report
+        err, _, _, var_binds = pget(agent.port, wrong, SYS_DESCR, timeout=1, retries=0)
+        assert err is not None or str(var_binds[0][1]) != device.profile.identity.sys_descr
+
+
+def test_wrong_community_and_disabled_version_get_silence(device) -> None:
+    with agent_thread(device) as agent:
+        err, _, _, _ = pget(agent.port, hl.CommunityData("guess", mpModel=1), SYS_DESCR, timeout=0.5, retries=0)
+        assert "timeout" in str(err).lower()
+        cli(device, "system-view", "snmp-agent sys-info version v2c")  # v1 now off
+        err, _, _, _ = pget(agent.port, hl.CommunityData("public", mpModel=0), SYS_DESCR, timeout=0.5, retries=0)
+        assert "timeout" in str(err).lower()
+        err, status, _, _ = pget(agent.port, PUBLIC, SYS_DESCR)
+        assert err is None and not status
+        # communities follow the configuration live
+        cli(device, "system-view", "snmp-agent community read campus", "undo snmp-agent community public")
+        err, _, _, _ = pget(agent.port, PUBLIC, SYS_DESCR, timeout=0.5, retries=0)
+        assert "timeout" in str(err).lower()
+        err, status, _, _ = pget(agent.port, hl.CommunityData("campus", mpModel=1), SYS_DESCR)
+        assert err is None and not status
+
+
+def _raw_request(port: int, payload: bytes, timeout: float = 1.0) -> bytes | None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sock.sendto(payload, ("127.0.0.1", port))
+        try:
+            return sock.recvfrom(65535)[0]
+        except TimeoutError:
+            return None
+
+
+def _v2c_message(pdu: object, community: bytes = b"public") -> bytes:
+    p = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    msg = p.Message()
+    p.apiMessage.set_defaults(msg)
+    p.apiMessage.set_community(msg, community)
+    p.apiMessage.set_pdu(msg, pdu)
+    return encoder.encode(msg)
+
+
+def _decode_response(data: bytes):  # type: ignore[no-untyped-def]
+    from pyasn1.codec.ber import decoder
+
+    p = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    msg, _ = decoder.decode(data, asn1Spec=p.Message())
+    return p.apiMessage.get_pdu(msg)
+
+
+def test_huge_getbulk_is_bounded(device) -> None:
+    p = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    with agent_thread(device) as agent:
+        pdu = p.GetBulkRequestPDU()
+        p.apiBulkPDU.set_defaults(pdu)
+        p.apiBulkPDU.set_non_repeaters(pdu, 0)
+        p.apiBulkPDU.set_max_repetitions(pdu, 2147483647)
+        p.apiBulkPDU.set_varbinds(pdu, [((1, 3, 6, 1), p.Null()), ((1, 3, 6, 1, 2, 1, 2), p.Null())])
+        data = _raw_request(agent.port, _v2c_message(pdu))
+        assert data is not None and len(data) <= snmp_agent.MAX_MESSAGE
+        rsp = _decode_response(data)
+        assert p.apiPDU.get_error_status(rsp) == 0
+        rows = p.apiPDU.get_varbinds(rsp)
+        assert 10 < len(rows) <= 2 * snmp_agent.MAX_REPETITIONS
+        oids = [tuple(o) for o, _ in rows]
+        assert oids[0] == (1, 3, 6, 1, 2, 1, 1, 1, 0)
+        # GETNEXT with a varbind list whose answer cannot fit: tooBig, empty varbinds
+        pdu = p.GetNextRequestPDU()
+        p.apiPDU.set_defaults(pdu)
+        p.apiPDU.set_varbinds(pdu, [((1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1, 2), p.Null())] * 400)
+        data = _raw_request(agent.port, _v2c_message(pdu))
+        assert data is not None
+        rsp = _decode_response(data)
+        assert p.apiPDU.get_error_status(rsp) == 1 and not p.apiPDU.get_varbinds(rsp)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"",
+        b"\x00",
+        b"\x30\x82\xff\xff",  # length beyond the datagram
+        b"\x30\x03\x02\x01\x01",  # a bare version
+        bytes(range(256)),
+        b"\x30\x26\x02\x01\x01\x04\x06public\xa5\x19\x02\x01\x01\x02\x01\x00\x02\x01\x00\x30\x0e\x30\x0c\x06\x08"
+        b"\x2b\x06\x01\x02\x01\x01\x01\x00\x05\x00",  # GETBULK with a negative-looking layout
+        b"\x30\x1a\x02\x01\x01\x04\x06public\xa0\x0d\x02\x01\x01\x02\x01\x00\x02\x01\x00\x30\x02\x05\x00",  # bad varbind list
+        b"\x30\x19\x02\x01\x03" + b"\x30" * 20,  # v3 header garbage
+    ],
+)
+def test_malformed_packets_never_break_the_agent(device, payload: bytes) -> None:
+    with agent_thread(device) as agent:
+        _raw_request(agent.port, payload, timeout=0.3)
+        err, status, _, var_binds = pget(agent.port, PUBLIC, SYS_NAME)
+        assert err is None and not status and str(var_binds[0][1]) == device.sysname
+
+
+def test_random_datagrams_then_still_serving(device) -> None:
+    import random
+
+    rng = random.Random(5)
+    base = _v2c_message(_get_pdu())
+    with agent_thread(device) as agent:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            for _ in range(300):
+                data = bytearray(base)
+                for _ in range(rng.randint(1, 6)):
+                    data[rng.randrange(len(data))] = rng.randrange(256)
+                sock.sendto(bytes(data[: rng.randint(1, len(data))]), ("127.0.0.1", agent.port))
+        time.sleep(0.3)
+        err, status, _, var_binds = pget(agent.port, PUBLIC, SYS_DESCR)
+        assert err is None and not status
+
+
+def _get_pdu():  # type: ignore[no-untyped-def]
+    p = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    pdu = p.GetRequestPDU()
+    p.apiPDU.set_defaults(pdu)
+    p.apiPDU.set_varbinds(pdu, [((1, 3, 6, 1, 2, 1, 1, 1, 0), p.Null())])
+    return pdu
+
+
+def _netmiko_cmdgen() -> types.SimpleNamespace:
+    """netmiko 4.8's SNMPDetect was written for pysnmp 6 (``cmdgen.getCmd``, ``UdpTransportTarget(addr)``);
+    give it the same names on top of pysnmp 7's hlapi."""
+
+    def target(address, timeout=1.0, retries=5):  # type: ignore[no-untyped-def]
+        obj = hl.UdpTransportTarget.__new__(hl.UdpTransportTarget)
+        obj.transport_address = (socket.gethostbyname(address[0]), address[1])
+        obj.__init__(timeout=timeout, retries=retries)
+        return obj
+
+    names = {n: getattr(hl, n) for n in dir(hl) if not n.startswith("_")}
+    names.update(getCmd=hl.get_cmd, UdpTransportTarget=target, Udp6TransportTarget=target)
+    return types.SimpleNamespace(**names)
+
+
+def test_netmiko_snmpdetect_reads_sys_descr(device, monkeypatch: pytest.MonkeyPatch) -> None:
+    from netmiko import snmp_autodetect
+
+    monkeypatch.setattr(snmp_autodetect, "cmdgen", _netmiko_cmdgen())
+    monkeypatch.setattr(snmp_autodetect, "SNMP_MODE", "v6_async")
+    with agent_thread(device) as agent:
+        detect = snmp_autodetect.SNMPDetect("127.0.0.1", snmp_version="v2c", community="public", snmp_port=agent.port)
+        assert detect._get_snmp(SYS_DESCR) == device.profile.identity.sys_descr
+        # netmiko's Comware patterns expect "HP Comware"/"H3C"; a 3Com sysDescr matches none of them.
+        assert detect.autodetect() is None
+        cli(device, "system-view",
+            "snmp-agent usm-user v3 probe grp authentication-mode sha Probe-Auth-1 privacy-mode aes128 Probe-Priv-1")
+        v3 = snmp_autodetect.SNMPDetect("127.0.0.1", snmp_version="v3", user="probe", auth_key="Probe-Auth-1",
+                                        encrypt_key="Probe-Priv-1", auth_proto="sha", encrypt_proto="aes128",
+                                        snmp_port=agent.port)
+        assert v3._get_snmp(SYS_DESCR) == device.profile.identity.sys_descr
