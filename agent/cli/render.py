@@ -75,7 +75,7 @@ def manuinfo(device: Device) -> list[str]:
     lines = ["Chassis self:", "", "Only new chassis support this command.",
              "  The operation is not supported on the specified chassis.", ""]
     for spec in sorted(device.profile.chassis, key=lambda s: s.slot):
-        serial = spec.serial or f"21023LMA0P0PB11300{spec.slot:02d}"
+        serial = spec.board_serial
         mac = device.mac(0).upper() if spec.kind == "MPU" else "NONE"
         lines += [f"Slot {spec.slot}:", f" DEVICE_NAME          : {spec.board}",
                   f" DEVICE_SERIAL_NUMBER : {serial}", f" MAC_ADDRESS          : {mac}",

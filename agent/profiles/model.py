@@ -26,6 +26,11 @@ class SlotSpec(_Strict):
     ports: dict[str, int] = Field(default_factory=dict, description="interface type -> count, e.g. GigabitEthernet: 48")
     serial: str = ""
 
+    @property
+    def board_serial(self) -> str:
+        """The board's serial number; profiles may leave it out and get a stable one per slot."""
+        return self.serial or f"21023LMA0P0PB11300{self.slot:02d}"
+
     @field_validator("ports")
     @classmethod
     def _known_port_types(cls, value: dict[str, int]) -> dict[str, int]:

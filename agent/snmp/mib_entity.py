@@ -37,7 +37,7 @@ def entities(device: Any) -> list[dict[str, Any]]:
         role = "Main Processing Unit" if spec.kind == "MPU" else "Line Processing Unit"
         rows.append(dict(index=BOARD_BASE + spec.slot, descr=f"{spec.board} {role}", vendor_type=ZERO_DOT_ZERO,
                          contained_in=SLOT_BASE + spec.slot, cls=MODULE, rel_pos=1, name=f"board {spec.slot}",
-                         software=software, serial=spec.serial or f"21023LMA0P0PB11300{spec.slot:02d}", model=spec.board, fru=TRUE))
+                         software=software, serial=spec.board_serial, model=spec.board, fru=TRUE))
         for port in sorted(ports_by_slot.get(spec.slot, []), key=lambda p: p.ordinal):
             rows.append(dict(index=PORT_BASE + port.ordinal, descr=port.name, vendor_type=ZERO_DOT_ZERO,
                              contained_in=BOARD_BASE + spec.slot, cls=PORT, rel_pos=port.index, name=port.name,
