@@ -26,7 +26,7 @@ from agent.device.model import (
     Vlan,
     VlanInterface,
 )
-from agent.device.passwords import hash_password, verify_password
+from agent.device.passwords import VERIFIED, hash_password
 from agent.device.sessions import SessionRegistry
 from agent.device.storage import atomic_write_text
 from agent.profiles.model import LabUser, Profile, SshAlgorithms
@@ -187,7 +187,11 @@ class Device:
 
     # ------------------------------------------------------------------ authentication
     def authenticate_password(self, username: str, password: bytes) -> int | None:
-        """Privilege level on success, else None. Always exactly one hash computation.
+        """Privilege level on success, else None.
+
+        A wrong password and a missing user each cost exactly one hash computation; a password
+        that already verified for this stored hash is recognised without one (see
+        :class:`agent.device.passwords.VerifiedPasswords`).
 
         A login needs an active local user with service-type ssh whose ``ssh user`` entry (if
         any) allows passwords.
@@ -203,7 +207,7 @@ class Device:
                 and "ssh" in user.service_types
                 and (ssh_user is None or ssh_user.authentication_type != "publickey")
             )
-        ok = verify_password(stored, bytes(password))
+        ok = VERIFIED.verify(stored, bytes(password))
         return level if ok and allowed else None
 
     def _assigned_keys(self, username: str) -> list[PeerKey]:

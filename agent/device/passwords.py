@@ -65,3 +65,35 @@ def verify_password(stored: str | None, password: bytes) -> bool:
     iterations, salt, digest = parsed if parsed is not None else _split(_DUMMY)  # type: ignore[misc]
     candidate = hashlib.pbkdf2_hmac("sha256", password, salt, iterations)
     return hmac.compare_digest(candidate, digest) and ok
+
+
+class VerifiedPasswords:
+    """Remembers passwords that already verified, so a repeated good login skips PBKDF2.
+
+    Labs and fleet pushes log in with the same credentials over and over; the hash cost then
+    dominates a login (about 0.2 ms of the ~1 ms a connection costs). Entries are keyed by the
+    stored hash (a changed password has a new salt, so old entries never match again) and hold
+    an HMAC of the password under a per-process random key, never the password itself. Wrong
+    passwords and unknown users always pay one full PBKDF2 run, so they stay indistinguishable.
+    """
+
+    def __init__(self, limit: int = 65536) -> None:
+        self._key = os.urandom(32)
+        self._ok: dict[str, bytes] = {}
+        self._limit = limit
+
+    def verify(self, stored: str | None, password: bytes) -> bool:
+        tag = hmac.digest(self._key, password, "sha256")
+        if stored is not None:
+            known = self._ok.get(stored)
+            if known is not None and hmac.compare_digest(known, tag):
+                return True
+        ok = verify_password(stored, password)
+        if ok and stored is not None:
+            if len(self._ok) >= self._limit:
+                self._ok.clear()
+            self._ok[stored] = tag
+        return ok
+
+
+VERIFIED = VerifiedPasswords()

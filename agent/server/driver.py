@@ -29,6 +29,7 @@ class ConnectionDriver(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
         self.timer: asyncio.TimerHandle | None = None
+        self.loop: asyncio.AbstractEventLoop  # set in connection_made (asyncio creates us inside the loop)
         self.server_line = ""
         self.started = time.monotonic()
         self._tos: int | None = None
@@ -37,6 +38,7 @@ class ConnectionDriver(asyncio.Protocol):
     # ---- asyncio.Protocol ---------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.loop = asyncio.get_running_loop()
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
@@ -123,9 +125,6 @@ class ConnectionDriver(asyncio.Protocol):
         deadline = core.next_deadline()
         if deadline is not None:
             self._arm(deadline)
-        elif self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
 
     def _set_tos(self, tos: int) -> None:
         self._tos = tos
@@ -137,19 +136,25 @@ class ConnectionDriver(asyncio.Protocol):
                 pass
 
     def _arm(self, deadline: float) -> None:
-        loop = asyncio.get_running_loop()
+        """Keep one timer armed no later than ``deadline``.
+
+        A timer that fires early is harmless (the core compares the time itself and the timer
+        re-arms for whatever comes next), so the timer is only replaced when the deadline
+        moves earlier; most packets then cost no timer work at all.
+        """
         if self.timer is not None:
-            if self.timer.when() == deadline:
+            if self.timer.when() <= deadline:
                 return
             self.timer.cancel()
-        self.timer = loop.call_at(deadline, self._on_timer)
+        self.timer = self.loop.call_at(deadline, self._on_timer)
 
     def _on_timer(self) -> None:
         self.timer = None
+        now = time.monotonic()
         if self.core is None:
-            self.result = "timeout in version exchange"
-            if self.transport is not None:
+            if self.transport is not None and not self.transport.is_closing():
+                self.result = "timeout in version exchange"
                 self.transport.close()
             return
-        self.core.on_deadline(time.monotonic())
+        self.core.on_deadline(now)
         self._pump()

@@ -159,3 +159,16 @@ def test_many_devices_are_cheap(tmp_path):
     for i in range(50):
         Device.load(PROFILE, tmp_path / str(i))
     assert (time.perf_counter() - start) / 50 < 0.05
+
+
+def test_verified_password_cache_never_accepts_a_wrong_or_changed_password() -> None:
+    from agent.device.passwords import VerifiedPasswords, hash_password
+
+    cache = VerifiedPasswords()
+    stored = hash_password("first-Secret")
+    assert cache.verify(stored, b"first-Secret")
+    assert cache.verify(stored, b"first-Secret")  # from the cache
+    assert not cache.verify(stored, b"first-secret")
+    changed = hash_password("first-Secret")  # same text, new salt: a new entry must verify again
+    assert cache.verify(changed, b"first-Secret")
+    assert not cache.verify(None, b"first-Secret")
