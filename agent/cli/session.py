@@ -203,9 +203,11 @@ class CliSession:
             if ch in "[O":
                 return ""
             self._esc = ""
-            return ""
+            return self._pager_key("q", False) if self._mode == "pager" else ""
         if ch.isalpha() or ch == "~" or len(seq) > 8:
             self._esc = ""
+            if self._mode == "pager":  # an arrow key at More ends paging; the sequence is swallowed whole
+                return self._pager_key("q", False)
             if self._mode not in ("line", "dialogue"):
                 return ""
             final = seq[2:]
@@ -242,6 +244,9 @@ class CliSession:
         if enter:
             return ERASE_MORE + self._page(1)
         if ch == "\n":  # LF of a CR LF pair
+            return ""
+        if ch == "\x1b":  # wait for the rest of the escape sequence (see _escape)
+            self._esc = ch
             return ""
         self._pending = []
         self._mode = "line"

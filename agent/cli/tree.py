@@ -468,8 +468,11 @@ def help_entries(node: Node, level: int, device: Any, filterable: bool, prefix: 
     for c in cands:
         if c.arg is not None:
             row = (c.arg.label(device), _help(c))
-            if row not in arg_rows:
+            same = [i for i, (label, _) in enumerate(arg_rows) if label == row[0]]
+            if not same:  # one row per range, e.g. `vlan <vid>` and `vlan <first> to <last>`
                 arg_rows.append(row)
+            elif row[1] and not arg_rows[same[0]][1]:
+                arg_rows[same[0]] = row
             if c.arg.kind == "vlanitem":
                 arg_rows.append(("to", "Range of VLAN"))
     rows = arg_rows + kw_rows

@@ -100,14 +100,17 @@ class Ssh2ServerCore(Transport):
     def _dispatch(self, msg_type: int, payload: bytes) -> None:
         if msg_type == MSG_SERVICE_REQUEST:
             service = Reader(payload, 1).text()
-            if service != "ssh-userauth" or self.service_accepted:
+            if service != "ssh-userauth" or self.authenticated:
                 raise ProtocolError(f"service {service!r} not available", DisconnectReason.SERVICE_NOT_AVAILABLE)
+            if self.auth is None:
+                # paramiko asks for ssh-userauth again before every authentication attempt;
+                # the same auth state (and failure count) carries on.
+                self.state = "Auth-request"
+                assert self.session_id is not None
+                self.auth = ServerAuth(
+                    self.device, self.session_id, self.send_payload, self.device.ssh.authentication_retries
+                )
             self.service_accepted = True
-            self.state = "Auth-request"
-            assert self.session_id is not None
-            self.auth = ServerAuth(
-                self.device, self.session_id, self.send_payload, self.device.ssh.authentication_retries
-            )
             self.send_payload(byte(MSG_SERVICE_ACCEPT) + string(service))
         elif 50 <= msg_type <= 79:
             if self.auth is None:

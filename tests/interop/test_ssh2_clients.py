@@ -295,3 +295,20 @@ def test_legacy_profile_reproduces_modern_client_failure(tmp_path: Path) -> None
         assert VERSION_TEXT in enabled.stdout
         line = legacy.wait_log("login ok")
         assert "kex=diffie-hellman-group14-sha1 hostkey=ssh-rsa cipher=aes128-cbc mac=hmac-sha1" in line
+
+
+def test_paramiko_unaccepted_key_then_password(switch: RunningSwitch, user_keys: dict[str, Path]) -> None:
+    """paramiko asks for ssh-userauth again before each method: a refused key must not end the login."""
+    import paramiko
+
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(
+        switch.host, switch.port, USER, PASSWORD, key_filename=str(user_keys["ed25519"]),
+        look_for_keys=False, allow_agent=False, timeout=10,
+    )
+    try:
+        _, stdout, _ = client.exec_command("display version", timeout=10)
+        assert VERSION_TEXT in stdout.read().decode()
+    finally:
+        client.close()
