@@ -44,6 +44,11 @@ def parse_user(value: str) -> object:
 
 
 def _setup_logging(verbose: bool) -> None:
+    # One log line per connection is on the hot path: skip the per-record process, thread and
+    # multiprocessing lookups that the format does not show.
+    logging.logProcesses = False
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
