@@ -1,0 +1,296 @@
+"""``switch-agent fleet ...``: the controller's command line over :class:`agent.fleet.api.Fleet`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from agent.errors import ConfigError
+from agent.fleet.report import DeviceResult, RunReport, print_summary
+
+
+def _kv(value: str) -> tuple[str, str]:
+    key, sep, val = value.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
+    return key, val
+
+
+def _common(p: argparse.ArgumentParser, report: bool = True) -> None:
+    p.add_argument("-i", "--inventory", default="lab.yaml", help="inventory file or folder (default lab.yaml)")
+    p.add_argument("--hosts", help="comma-separated host names to act on")
+    p.add_argument("--group", action="append", help="only hosts in this group (repeatable)")
+    p.add_argument("-c", "--concurrency", type=int, default=50, help="devices at once (default 50)")
+    p.add_argument("--group-limit", type=_kv, action="append", default=[],
+                   help="GROUP=N: at most N devices of GROUP at once (also data.max_concurrency on a group)")
+    p.add_argument("--timeout", type=float, default=20.0, help="per-device connect/read timeout in seconds")
+    p.add_argument("--retries", type=int, default=2, help="retries for unreachable/timeout failures")
+    p.add_argument("--backoff", type=float, default=0.5, help="first retry delay; doubles each retry")
+    p.add_argument("--slow", action="store_true",
+                   help="netmiko's stock Comware timing (no echo checks; ~2 s silence wait per config send)")
+    p.add_argument("--backend", choices=("local", "celery"), default="local")
+    p.add_argument("--broker", help="Celery broker URL (with --backend celery)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    if report:
+        p.add_argument("--report", help="write the JSON report here")
+
+
+def add_fleet_parser(sub: Any) -> None:
+    """Register ``fleet`` and its operations on ``switch-agent``'s subparsers."""
+    fleet = sub.add_parser("fleet", help="drive many switches: push, render, backup, diff, run, facts, compliance")
+    ops = fleet.add_subparsers(dest="fleet_command", required=True)
+
+    p = ops.add_parser("push", help="render templates, apply only what differs, verify, save")
+    p.add_argument("templates", nargs="+", help="template files or folders of *.j2")
+    p.add_argument("--replace", action="store_true", help="make the templated sections match exactly (undo extras)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--var", type=_kv, action="append", default=[], help="NAME=VALUE template variable")
+    p.add_argument("--show", type=int, default=1, help="distinct change scripts to print (default 1; 0: none)")
+    _common(p)
+    p.set_defaults(func=cmd_push)
+
+    p = ops.add_parser("render", help="print what each device would get (no connection)")
+    p.add_argument("templates", nargs="+")
+    p.add_argument("--var", type=_kv, action="append", default=[])
+    p.add_argument("--output", help="write one DIR/<name>.cfg per device instead of printing")
+    _common(p, report=False)
+    p.set_defaults(func=cmd_render)
+
+    p = ops.add_parser("backup", help="save each device's running configuration to DIR/<name>.cfg")
+    p.add_argument("directory")
+    _common(p)
+    p.set_defaults(func=cmd_backup)
+
+    p = ops.add_parser("diff", help="running configuration versus a backup folder or rendered templates")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--backup", help="backup folder written by `fleet backup`")
+    what.add_argument("--templates", nargs="+", help="template files or folders")
+    p.add_argument("--replace", action="store_true")
+    _common(p)
+    p.set_defaults(func=cmd_diff)
+
+    p = ops.add_parser("run", help="run one command on every device")
+    p.add_argument("command")
+    p.add_argument("--output", help="write DIR/<name>.txt per device instead of printing")
+    _common(p)
+    p.set_defaults(func=cmd_run)
+
+    p = ops.add_parser("facts", help="version, interfaces, VLANs (parsed with ntc-templates)")
+    p.add_argument("--output", help="write all facts as JSON here")
+    _common(p)
+    p.set_defaults(func=cmd_facts)
+
+    p = ops.add_parser("compliance", help="check rules (YAML) on every device")
+    p.add_argument("rules", help="rules YAML file")
+    _common(p)
+    p.set_defaults(func=cmd_compliance)
+
+    p = ops.add_parser("import-vagrant", help="turn `vagrant ssh-config` output into an inventory")
+    p.add_argument("ssh_config", help="file with `vagrant ssh-config` output ('-' for stdin)")
+    p.add_argument("-o", "--output", help="inventory file to write (default: print)")
+    p.add_argument("--switch-port", type=int, help="port of the emulated switch inside each VM (forwarded)")
+    p.add_argument("--username", help="switch username (default: Vagrant's User)")
+    p.set_defaults(func=cmd_import_vagrant)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _fleet(args: argparse.Namespace, progress: Any = None) -> Any:
+    import logging
+
+    if not getattr(args, "verbose", False):
+        for noisy in ("paramiko", "netmiko"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    from agent.fleet.api import Fleet
+    from agent.fleet.inventory import load_inventory
+    from agent.fleet.runner import RunOptions
+    from agent.fleet.transport import ConnectSettings
+
+    inventory = load_inventory(args.inventory)
+    names = [n.strip() for n in args.hosts.split(",")] if args.hosts else None
+    inventory = inventory.filter(names, args.group)
+    if not inventory.hosts:
+        raise ConfigError(f"{args.inventory}: no hosts selected")
+    limits = {}
+    for name, value in args.group_limit:
+        if not value.isdigit():
+            raise ConfigError(f"--group-limit {name}={value}: N must be a number")
+        limits[name] = int(value)
+    options = RunOptions(
+        concurrency=max(1, args.concurrency), group_limits=limits, retries=max(0, args.retries),
+        backoff=args.backoff, settings=ConnectSettings(timeout=args.timeout, fast=not args.slow),
+    )
+    return Fleet(inventory, options=options, backend=args.backend, broker=args.broker, on_result=progress)
+
+
+class _Progress:
+    """A rich progress bar on stderr, advanced from worker threads."""
+
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.enabled = enabled
+        self.failed = 0
+        self.progress = Progress(
+            TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(),
+            console=Console(stderr=True), disable=not enabled,
+        )
+        self.task = self.progress.add_task(label, total=total, failed=0)
+
+    def __call__(self, result: DeviceResult) -> None:
+        if not result.ok:
+            self.failed += 1
+        self.progress.update(self.task, advance=1, failed=self.failed)
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _execute(args: argparse.Namespace, label: str, call: Any) -> RunReport:
+    """Build the fleet, ask for passwords before the bar starts, then run with progress."""
+    fleet = _fleet(args)
+    if args.backend == "local":
+        fleet.secrets.preload(fleet.hosts)
+    with _Progress(len(fleet.hosts), label, not args.no_progress) as progress:
+        fleet.on_result = progress
+        report: RunReport = call(fleet)
+    return report
+
+
+def _finish(args: argparse.Namespace, report: RunReport) -> int:
+    from rich.console import Console
+
+    print_summary(report, Console())
+    if getattr(args, "report", None):
+        report.write(args.report)
+        print(f"report written to {args.report}")
+    return report.exit_code
+
+
+def _vars(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return dict(pairs)
+
+
+# ---------------------------------------------------------------------------- commands
+
+def cmd_push(args: argparse.Namespace) -> int:
+    report = _execute(args, "push", lambda f: f.push(args.templates, replace=args.replace,
+                                                       dry_run=args.dry_run, extra_vars=_vars(args.var)))
+    scripts: dict[str, list[str]] = defaultdict(list)
+    for r in report.results:
+        if r.ok and r.changed:
+            scripts[r.detail.get("script", "")].append(r.name)
+    for index, (script, names) in enumerate(sorted(scripts.items(), key=lambda kv: -len(kv[1]))):
+        if index >= args.show:
+            print(f"... {len(scripts) - args.show} more distinct change(s) not shown")
+            break
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        verb = "would change" if args.dry_run else "changed"
+        print(f"--- {verb} on {len(names)} device(s): {shown}")
+        print(script, end="")
+    return _finish(args, report)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    fleet = _fleet(args)
+    rendered = fleet.render(args.templates, _vars(args.var))
+    if args.output:
+        out = Path(args.output)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in rendered.items():
+            (out / f"{name}.cfg").write_text(text, encoding="utf-8")
+        print(f"rendered {len(rendered)} device(s) to {out}")
+        return 0
+    for name, text in rendered.items():
+        print(f"### {name}")
+        print(text, end="")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    report = _execute(args, "backup", lambda f: f.backup(args.directory))
+    return _finish(args, report)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    report = _execute(args, "diff", lambda f: f.diff(backup_dir=args.backup, templates=args.templates,
+                                                       replace=args.replace))
+    for r in report.results:
+        if r.ok and r.changed:
+            print(f"--- {r.name}")
+            print(r.detail.get("text", ""), end="")
+    return _finish(args, report)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    report = _execute(args, "run", lambda f: f.run(args.command))
+    out = Path(args.output) if args.output else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    for r in report.results:
+        if r.ok:
+            if out:
+                (out / f"{r.name}.txt").write_text(r.detail.get("output", ""), encoding="utf-8")
+            else:
+                print(f"### {r.name}")
+                print(r.detail.get("output", "").rstrip("\n"))
+    return _finish(args, report)
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    report = _execute(args, "facts", lambda f: f.facts())
+    table = Table(title="facts")
+    for col in ("device", "model", "version", "release", "interfaces", "up", "vlans"):
+        table.add_column(col)
+    facts = {r.name: r.detail.get("facts", {}) for r in report.results if r.ok}
+    for name, f in list(facts.items())[:50]:
+        vlans = f.get("vlans", [])
+        table.add_row(name, str(f.get("model", "")), str(f.get("version", "")), str(f.get("release", "")),
+                      str(f.get("interfaces", "")), str(f.get("interfaces_up", "")),
+                      " ".join(map(str, vlans[:12])) + (" ..." if len(vlans) > 12 else ""))
+    Console().print(table)
+    if args.output:
+        Path(args.output).write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    return _finish(args, report)
+
+
+def cmd_compliance(args: argparse.Namespace) -> int:
+    report = _execute(args, "compliance", lambda f: f.compliance(args.rules))
+    for r in report.results:
+        failed = [f for f in r.detail.get("findings", []) if not f["passed"]]
+        if failed:
+            print(f"--- {r.name}: " + "; ".join(f"{f['rule']}" + (f" ({f['detail']})" if f["detail"] else "")
+                                             for f in failed))
+    return _finish(args, report)
+
+
+def cmd_import_vagrant(args: argparse.Namespace) -> int:
+    import yaml
+
+    from agent.fleet.vagrant import import_vagrant, import_vagrant_file
+
+    if args.ssh_config == "-":
+        doc = import_vagrant(sys.stdin.read(), "<stdin>", switch_port=args.switch_port, username=args.username)
+    else:
+        doc = import_vagrant_file(args.ssh_config, switch_port=args.switch_port, username=args.username)
+    text = "# Imported from `vagrant ssh-config`; set SWITCH_AGENT_PASSWORD for the switch password.\n"
+    text += yaml.safe_dump(doc, sort_keys=False)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(doc['hosts'])} host(s) to {args.output}")
+    else:
+        print(text, end="")
+    return 0

@@ -1,0 +1,131 @@
+"""What each fleet operation does on one connected device.
+
+Every operation is a function ``(connection, params) -> (changed, detail)``; the parameters are
+plain data (rendered intent text, a backup's text, a command) so the same call runs in a local
+thread or on a Celery worker. File writing (backups) stays with the controller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from agent.fleet import configdiff
+from agent.fleet.errors import CommandError
+from agent.fleet.transport import Connection
+
+SHOW_RUN = "display current-configuration"
+Operation = Callable[[Connection, dict[str, Any]], tuple[bool, dict[str, Any]]]
+
+
+def op_push(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Read running config, send only the difference, verify it took, then ``save force``."""
+    replace = bool(params.get("replace", False))
+    intent = configdiff.parse_config(params["intent"])
+    running = configdiff.parse_config(conn.send_command(SHOW_RUN))
+    changes = configdiff.diff(intent, running, replace=replace)
+    detail: dict[str, Any] = {
+        "script": changes.script(),
+        "delta": changes.delta(),
+        "commands": len(changes.commands()),
+    }
+    if changes.empty or params.get("dry_run"):
+        return not changes.empty, detail
+    conn.send_config(changes.commands())
+    after = configdiff.parse_config(conn.send_command(SHOW_RUN))
+    left = configdiff.diff(intent, after, replace=replace)
+    if not left.empty:
+        missing = "; ".join(configdiff.mask(c) for c in left.commands())[:300]
+        raise CommandError(f"verification failed, still missing after push: {missing}")
+    conn.save()
+    return True, detail
+
+
+def op_backup(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    text = conn.send_command(SHOW_RUN).replace("\r", "")
+    if not text.endswith("\n"):
+        text += "\n"
+    previous = params.get("previous")
+    changed = previous is None or bool(
+        configdiff.config_delta(configdiff.parse_config(previous), configdiff.parse_config(text))
+    )
+    return changed, {"config": text}
+
+
+def op_diff(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Running versus a backup text, or versus rendered intent (what a push would change)."""
+    running = configdiff.parse_config(conn.send_command(SHOW_RUN))
+    if "backup" in params:
+        delta = configdiff.config_delta(configdiff.parse_config(params["backup"]), running)
+    else:
+        intent = configdiff.parse_config(params["intent"])
+        delta = configdiff.diff(intent, running, replace=bool(params.get("replace"))).delta()
+    return bool(delta), {"delta": delta, "text": configdiff.render_delta(delta)}
+
+
+def op_run(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    output = conn.send_command(params["command"])
+    if params.get("check", True):
+        from agent.fleet.transport import check_output
+
+        check_output(output, params["command"])
+    return False, {"output": output}
+
+
+_VERSION = re.compile(r"Comware Software, Version (?P<version>[^,\s]+),\s*(?:Release|Feature)\s+(?P<release>\S+)")
+_UPTIME = re.compile(r"^(?P<model>.+?) uptime is (?P<uptime>.+)$", re.M)
+
+
+def _ntc(command: str, text: str) -> list[dict[str, Any]] | None:
+    try:
+        from ntc_templates.parse import parse_output
+
+        return list(parse_output(platform="hp_comware", command=command, data=text))
+    except Exception:  # noqa: BLE001 - no template or unparsable output: report raw counts only
+        return None
+
+
+def op_facts(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    version_text = conn.send_command("display version")
+    facts: dict[str, Any] = {}
+    m = _VERSION.search(version_text)
+    if m:
+        facts.update(m.groupdict())
+    m = _UPTIME.search(version_text)
+    if m:
+        facts["model"], facts["uptime"] = m.group("model").strip(), m.group("uptime").strip()
+    interfaces = _ntc("display interface brief", conn.send_command("display interface brief"))
+    if interfaces is not None:
+        facts["interfaces"] = len(interfaces)
+        facts["interfaces_up"] = sum(1 for i in interfaces if str(i.get("LINK", i.get("link", ""))).upper() == "UP")
+    vlans = _ntc("display vlan all", conn.send_command("display vlan all"))
+    if vlans is not None:
+        facts["vlans"] = sorted({int(v.get("VLAN_ID") or v.get("vlan_id")) for v in vlans
+                                 if str(v.get("VLAN_ID") or v.get("vlan_id") or "").isdigit()})
+    return False, {"facts": facts}
+
+
+def op_compliance(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    from agent.fleet.compliance import evaluate
+
+    findings = evaluate(conn, params["rules"], params.get("address"))
+    failed = [f for f in findings if not f["passed"]]
+    if failed:
+        from agent.fleet.errors import FleetError
+
+        names = ", ".join(f["rule"] for f in failed)
+        err = FleetError("noncompliant", f"{len(failed)} rule(s) failed: {names}")
+        err.findings = findings  # type: ignore[attr-defined]
+        raise err
+    return False, {"findings": findings}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "push": op_push,
+    "backup": op_backup,
+    "diff": op_diff,
+    "run": op_run,
+    "facts": op_facts,
+    "compliance": op_compliance,
+}

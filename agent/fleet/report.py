@@ -1,0 +1,116 @@
+"""Per-device results, the JSON report, and the terminal summary table."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPORT_KEYS = ("name", "host", "port", "status", "changed", "error_class", "error", "seconds")
+
+
+@dataclass
+class DeviceResult:
+    """The outcome of one operation on one device; ``detail`` carries operation output (not in the report)."""
+
+    name: str
+    host: str
+    port: int
+    status: str = "ok"  # "ok" | "failed"
+    changed: bool = False
+    error_class: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    protocol: str | None = None
+    attempts: int = 1
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def report_entry(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "host": self.host, "port": self.port, "status": self.status,
+            "changed": self.changed, "error_class": self.error_class, "error": self.error,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Full form for moving a result between processes (Celery)."""
+        return {**self.report_entry(), "protocol": self.protocol, "attempts": self.attempts, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> DeviceResult:
+        return cls(**raw)
+
+
+@dataclass
+class RunReport:
+    operation: str
+    results: list[DeviceResult]
+    seconds: float
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> list[DeviceResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def by_name(self) -> dict[str, DeviceResult]:
+        return {r.name: r for r in self.results}
+
+    def summary(self) -> dict[str, Any]:
+        ok = [r for r in self.results if r.ok]
+        return {
+            "operation": self.operation,
+            "total": len(self.results),
+            "ok": len(ok),
+            "failed": len(self.failed),
+            "changed": sum(1 for r in ok if r.changed),
+            "unchanged": sum(1 for r in ok if not r.changed),
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "devices_per_second": round(len(self.results) / self.seconds, 2) if self.seconds > 0 else None,
+            "error_classes": dict(Counter(r.error_class for r in self.failed if r.error_class)),
+            "protocols": dict(Counter(r.protocol for r in self.results if r.protocol)),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"devices": [r.report_entry() for r in self.results], "summary": self.summary()}
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def print_summary(report: RunReport, console: Any = None, max_rows: int = 50) -> None:
+    """A rich table: failed devices first (all of them), then changed ones, capped at ``max_rows``."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    rows = sorted(report.results, key=lambda r: (r.ok, not r.changed, r.name))
+    table = Table(title=f"fleet {report.operation}" + (" (dry run)" if report.dry_run else ""))
+    for column in ("device", "address", "status", "changed", "class", "error", "s"):
+        table.add_column(column, overflow="fold")
+    shown = [r for r in rows if not r.ok] + [r for r in rows if r.ok][: max(0, max_rows - len(report.failed))]
+    for r in shown:
+        table.add_row(
+            r.name, f"{r.host}:{r.port}", "[green]ok[/]" if r.ok else "[red]failed[/]",
+            "yes" if r.changed else "no", r.error_class or "", (r.error or "")[:120], f"{r.seconds:.2f}",
+        )
+    if len(shown) < len(rows):
+        table.caption = f"{len(rows) - len(shown)} more ok device(s) not shown"
+    console.print(table)
+    s = report.summary()
+    classes = ", ".join(f"{k}: {v}" for k, v in s["error_classes"].items()) or "none"
+    console.print(
+        f"{s['total']} devices: {s['ok']} ok ({s['changed']} changed, {s['unchanged']} unchanged), "
+        f"{s['failed']} failed (by class: {classes}) in {s['seconds']:.2f}s "
+        f"= {s['devices_per_second'] or 0:.1f} devices/s"
+    )

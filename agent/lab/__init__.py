@@ -1,0 +1,1 @@
+"""Many emulated devices in one process (or a few): the lab, and the inventory it writes."""

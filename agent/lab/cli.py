@@ -1,0 +1,160 @@
+"""``switch-agent lab``: start many emulated switches and write an inventory for the controller."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from agent.errors import ConfigError
+from agent.lab.inventory import write_inventory
+from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
+from agent.lab.runtime import Bound, LabRuntime, WorkerPool
+from agent.lab.spec import DeviceGroup, LabSpec, load_spec
+
+
+def _listen(value: str) -> tuple[str, int]:
+    from agent.main import parse_listen
+
+    return parse_listen(value)
+
+
+def _user(value: str) -> Any:
+    from agent.main import parse_user
+
+    return parse_user(value)
+
+
+def add_lab_parser(sub: Any) -> None:
+    """Register the ``lab`` subcommand on ``switch-agent``'s subparsers."""
+    lab = sub.add_parser(
+        "lab",
+        help="run many emulated switches in one process and write an inventory",
+        description="Serve N emulated switches (each its own port or loopback address, sysname, "
+        "host keys, users and saved configuration) and write a Nornir-style inventory.",
+    )
+    what = lab.add_mutually_exclusive_group(required=True)
+    what.add_argument("--profile", help="device profile for every device (with --count)")
+    what.add_argument("--spec", help="lab spec YAML naming several profiles and counts")
+    lab.add_argument("--count", type=int, default=1, help="number of devices with --profile (default 1)")
+    lab.add_argument("--listen", type=_listen, default=("127.0.0.1", 0),
+                     help="first HOST:PORT; device i listens on PORT+i (PORT 0: any free port)")
+    lab.add_argument("--loopback", action="store_true",
+                     help="one loopback address per device (HOST+i), all on PORT")
+    lab.add_argument("--state", required=True, help="state folder; device NAME keeps its state in STATE/NAME")
+    lab.add_argument("--inventory", default="lab.yaml", help="inventory file to write (default lab.yaml)")
+    lab.add_argument("--snmp", type=_listen, default=None, help="first HOST:PORT of the SNMP agents (PORT+i)")
+    lab.add_argument("--user", type=_user, action="append", default=[],
+                     help="NAME:PASSWORD[:LEVEL] added to every device on first start (repeatable)")
+    lab.add_argument("--processes", type=int, default=1, help="worker processes, one event loop each")
+    lab.add_argument("--prefix", default=None, help="sysname prefix (default: the profile's sysname)")
+    lab.set_defaults(func=cmd_lab)
+
+
+def build_spec(args: argparse.Namespace) -> LabSpec:
+    """The lab spec from ``--spec`` or from ``--profile/--count``, plus ``--user`` and the env password."""
+    if args.spec:
+        spec = load_spec(args.spec)
+    else:
+        if args.count < 1:
+            raise ConfigError("--count must be at least 1")
+        spec = LabSpec(devices=[DeviceGroup(profile=args.profile, count=args.count, prefix=args.prefix)])
+    users = list(args.user)
+    if not users and not spec.users and os.environ.get("SWITCH_AGENT_PASSWORD"):
+        from agent.profiles.model import LabUser
+
+        users = [LabUser(name="admin", password=os.environ["SWITCH_AGENT_PASSWORD"], level=3)]
+    spec.users = [*spec.users, *users]
+    return spec
+
+
+def _username(spec: LabSpec) -> str:
+    if spec.inventory_username:
+        return spec.inventory_username
+    for user in spec.users:
+        return user.name
+    for group in spec.devices:
+        for user in group.users:
+            return user.name
+    return "admin"
+
+
+def _apply_bound(slots: list[DeviceSlot], bound: list[Bound]) -> None:
+    by_name = {b.name: b for b in bound}
+    for slot in slots:
+        b = by_name[slot.name]
+        slot.host, slot.port = b.host, b.port
+        if b.snmp_port is not None and slot.snmp is not None:
+            slot.snmp = (slot.snmp[0], b.snmp_port)
+
+
+def _announce(slots: list[DeviceSlot], inventory: Path, seconds: float, processes: int) -> None:
+    first, last = slots[0], slots[-1]
+    print(
+        f"lab ready: {len(slots)} devices in {processes} process(es), started in {seconds:.2f}s; "
+        f"{first.name} {first.host}:{first.port} .. {last.name} {last.host}:{last.port}; inventory {inventory}",
+        flush=True,
+    )
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    spec = build_spec(args)
+    state = Path(args.state)
+    state.mkdir(parents=True, exist_ok=True)
+    slots = plan_lab(spec, listen=args.listen, state=state, loopback=args.loopback, snmp=args.snmp)
+    inventory = Path(args.inventory)
+    username = _username(spec)
+    started = time.monotonic()
+    if args.processes > 1:
+        return _run_pool(slots, args.processes, inventory, username, started)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        runtime = LabRuntime(slots)
+        try:
+            bound = await runtime.start()
+        except OSError as exc:
+            raise ConfigError(f"lab: cannot listen: {exc}") from None
+        _apply_bound(slots, bound)
+        write_inventory(inventory, slots, username)
+        _announce(slots, inventory, time.monotonic() - started, 1)
+        await stop.wait()
+        await runtime.stop()
+        print(f"lab stopped: {len(slots)} devices", flush=True)
+
+    asyncio.run(run())
+    return 0
+
+
+def _run_pool(slots: list[DeviceSlot], processes: int, inventory: Path, username: str, started: float) -> int:
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    pool = WorkerPool(slice_slots(slots, processes))
+    try:
+        try:
+            bound = pool.start()
+        except RuntimeError as exc:
+            raise ConfigError(f"lab: {exc}") from None
+        _apply_bound(slots, bound)
+        write_inventory(inventory, slots, username)
+        _announce(slots, inventory, time.monotonic() - started, len(pool.slices))
+        while not stop.wait(0.5):
+            dead = [p for p in pool.processes if not p.is_alive()]
+            if dead:
+                print(f"lab: worker {dead[0].pid} exited (code {dead[0].exitcode}); stopping", file=sys.stderr)
+                return 1
+        return 0
+    finally:
+        pool.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        print(f"lab stopped: {len(slots)} devices", flush=True)
