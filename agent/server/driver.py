@@ -42,12 +42,8 @@ class ConnectionDriver(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
+        # TCP_NODELAY (no delayed-ACK stalls on small replies) is already set by asyncio and
+        # uvloop on every TCP transport; tests/unit/test_server_driver.py checks it.
         if not self.device.ssh.enabled:
             self.result = "refused: SSH server disabled"
             transport.close()
