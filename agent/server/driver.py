@@ -33,6 +33,7 @@ class ConnectionDriver(asyncio.Protocol):
         self.server_line = ""
         self.started = time.monotonic()
         self._tos: int | None = None
+        self._tos_capable = False
         self.result = ""
 
     # ---- asyncio.Protocol ---------------------------------------------------------------------
@@ -103,6 +104,7 @@ class ConnectionDriver(asyncio.Protocol):
             if self.ident.leftover:
                 self.core.receive_data(self.ident.leftover)
         self.core.wakeup = self._pump  # type: ignore[attr-defined]
+        self._tos_capable = hasattr(self.core, "tos")  # the SSH1 engine asks for IP type-of-service changes
 
     def _pump(self) -> None:
         core = self.core
@@ -112,9 +114,10 @@ class ConnectionDriver(asyncio.Protocol):
         out = core.data_to_send()
         if out and not transport.is_closing():
             transport.write(out)
-        tos = getattr(core, "tos", None)
-        if tos is not None and tos != self._tos:
-            self._set_tos(tos)
+        if self._tos_capable:
+            tos = core.tos  # type: ignore[attr-defined]
+            if tos != self._tos:
+                self._set_tos(tos)
         if core.closed:
             transport.close()
             return

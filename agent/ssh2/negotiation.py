@@ -7,6 +7,7 @@ also offers. The outcome is a plain value object so the transport, logs and
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -27,6 +28,15 @@ FIELDS = (
     "language_c2s",
     "language_s2c",
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded_lists(
+    kex: tuple[str, ...], host_key: tuple[str, ...], cipher: tuple[str, ...], mac: tuple[str, ...], compression: tuple[str, ...]
+) -> bytes:
+    """The ten name-lists of a KEXINIT, encoded once per distinct offer (devices share offers)."""
+    fields = (kex, host_key, cipher, cipher, mac, mac, compression, compression, (), ())
+    return b"".join(name_list(names) for names in fields)
 
 
 @dataclass(frozen=True)
@@ -60,9 +70,8 @@ class KexInit:
             "language_s2c": [],
         }
         cookie = cookie or os.urandom(16)
-        payload = (
-            byte(MSG_KEXINIT) + cookie + b"".join(name_list(lists[f]) for f in FIELDS) + boolean(False) + uint32(0)
-        )
+        body = _encoded_lists(tuple(kex), tuple(host_key), tuple(cipher), tuple(mac), tuple(compression))
+        payload = byte(MSG_KEXINIT) + cookie + body + boolean(False) + uint32(0)
         return cls(cookie, lists, False, payload)
 
     @classmethod

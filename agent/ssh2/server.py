@@ -152,11 +152,10 @@ class Ssh2ServerCore(Transport):
     # ---- ServerCore surface -----------------------------------------------------------------
 
     def next_deadline(self) -> float | None:
-        deadlines = [self.next_rekey_deadline()]
-        if not self.authenticated:
-            deadlines.append(self.auth_deadline)
-        live = [d for d in deadlines if d is not None]
-        return min(live) if live else None
+        rekey = self.next_rekey_deadline()
+        if self.authenticated or (rekey is not None and rekey < self.auth_deadline):
+            return rekey
+        return self.auth_deadline
 
     def on_deadline(self, now: float) -> None:
         if self.closed:

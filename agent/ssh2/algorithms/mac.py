@@ -15,12 +15,22 @@ _U32 = struct.Struct(">I")
 
 
 class Mac:
-    """HMAC keyed once per direction; each packet copies the keyed state (no re-keying cost)."""
+    """HMAC keyed once per direction; each packet copies the keyed state (no re-keying cost).
+
+    OpenSSL's HMAC object is used directly when the interpreter exposes it (CPython's
+    ``_hashlib.hmac_new``): its copy/update/digest are C calls, about a third cheaper per
+    packet than the ``hmac.HMAC`` wrapper around the same object.
+    """
 
     __slots__ = ("_base", "size")
 
     def __init__(self, key: bytes, digest: str, size: int) -> None:
-        self._base = hmac.new(key, digestmod=getattr(hashlib, digest))
+        try:
+            import _hashlib
+
+            self._base = _hashlib.hmac_new(key, digestmod=digest)
+        except (ImportError, AttributeError, ValueError):
+            self._base = hmac.new(key, digestmod=getattr(hashlib, digest))
         self.size = size
 
     def compute(self, seq: int, data: bytes) -> bytes:
