@@ -56,16 +56,6 @@ def _setup_logging(verbose: bool) -> None:
     )
 
 
-def run_event_loop(main: object) -> None:
-    """Run ``main`` on uvloop when it is installed (less CPU per socket event), else on asyncio's loop."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)  # type: ignore[arg-type]
-        return
-    uvloop.run(main)  # type: ignore[arg-type]
-
-
 def _install_stop(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -75,7 +65,7 @@ def _install_stop(stop: asyncio.Event) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from agent.device import Device
     from agent.profiles import load_profile
-    from agent.server.listener import DeviceServer
+    from agent.server.listener import DeviceServer, freeze_startup_heap, run_event_loop
 
     profile = load_profile(args.profile)
     host, port = args.listen
@@ -87,6 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         _install_stop(stop)
         await server.start()
+        freeze_startup_heap()
         snmp = None
         if args.snmp or device.snmp.enabled:
             from agent.snmp.agent import SnmpAgent

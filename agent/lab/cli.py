@@ -17,6 +17,7 @@ from agent.lab.inventory import write_inventory
 from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
 from agent.lab.runtime import Bound, LabRuntime, WorkerPool
 from agent.lab.spec import DeviceGroup, LabSpec, load_spec
+from agent.server.listener import run_event_loop
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -131,7 +132,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
         await runtime.stop()
         print(f"lab stopped: {len(slots)} devices", flush=True)
 
-    asyncio.run(run())
+    run_event_loop(run())
     return 0
 
 

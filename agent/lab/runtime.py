@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from agent.lab.plan import DeviceSlot
+from agent.server.listener import run_event_loop
 
 log = logging.getLogger("switch_agent.lab")
 
@@ -68,7 +69,7 @@ class LabRuntime:
     async def start(self) -> list[Bound]:
         """Build every device and open its listener; on any failure close what was opened."""
         from agent.device import Device
-        from agent.server.listener import DeviceServer
+        from agent.server.listener import DeviceServer, freeze_startup_heap
 
         cache = _ProfileCache()
         snmp_class = _snmp_agent_class() if any(s.snmp for s in self.slots) else None
@@ -89,6 +90,7 @@ class LabRuntime:
         except BaseException:
             await self.stop()
             raise
+        freeze_startup_heap()
         return self.bound
 
     async def stop(self) -> None:
@@ -135,7 +137,7 @@ def _worker_main(slots: list[DeviceSlot], conn: Connection) -> None:
         await stop.wait()
         await runtime.stop()
 
-    asyncio.run(run())
+    run_event_loop(run())
 
 
 class WorkerPool:
