@@ -204,6 +204,8 @@ class Ssh2ServerCore(Transport):
             result = f"login ok ({self.auth_method}, level {self.level})"
         else:
             result = "no login"
+        if self.kex_count > 1:
+            result += f"; rekeyed {self.kex_count - 1} time(s)"
         if self.disconnect_reason:
             result += f"; closed: {self.disconnect_reason}"
         return f"SSH-2.0 client={self.client_software} {neg} user={user or '-'} {result}"

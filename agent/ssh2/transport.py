@@ -114,8 +114,12 @@ class Transport(ABC):
             return
         if self.in_kex:
             self._queued.append(payload)
-        else:
-            self._out += self.writer.pack(payload)
+            return
+        self._out += self.writer.pack(payload)
+        if self.writer.bytes_since_kex >= self.rekey_bytes and self.kex_count:
+            # Long output (a big `display`) must not outlive its keys: re-key mid-stream; what
+            # follows waits in the queue until the new keys are in place.
+            self.send_kexinit()
 
     def disconnect(self, reason: str, code: DisconnectReason = DisconnectReason.BY_APPLICATION) -> None:
         if self.closed:
@@ -309,7 +313,7 @@ class Transport(ABC):
         self._got_newkeys = False
         queued, self._queued = self._queued, []
         for payload in queued:
-            self._out += self.writer.pack(payload)
+            self.send_payload(payload)  # may start the next re-key and queue the rest again
         if first:
             self._after_first_kex()
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD, USER
-from tests.interop.switch_process import SSH_OPTS, RunningSwitch, need, run, running_switch
+from tests.interop.switch_process import ROOT, SSH_OPTS, RunningSwitch, need, run, running_switch
 
 pytestmark = pytest.mark.interop
 VERSION_TEXT = "Comware Software, Version 5.20, Release 6616P01"
@@ -312,3 +313,55 @@ def test_paramiko_unaccepted_key_then_password(switch: RunningSwitch, user_keys:
         assert VERSION_TEXT in stdout.read().decode()
     finally:
         client.close()
+
+
+def test_rekey_started_by_the_client(switch: RunningSwitch) -> None:
+    """paramiko re-keys on request in the middle of a session; commands before and after work."""
+    import paramiko
+
+    before = switch.connection_lines()
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+    try:
+        transport = client.get_transport()
+        assert transport is not None
+        session_id = transport.session_id
+        for _ in range(2):
+            _, stdout, _ = client.exec_command("display version", timeout=10)
+            assert VERSION_TEXT in stdout.read().decode()
+            # paramiko's reader thread blocks if it must answer our CHANNEL_CLOSE while its own
+            # key exchange runs (a paramiko limitation): let the channel finish closing first.
+            for _ in range(100):
+                if stdout.channel.closed:
+                    break
+                time.sleep(0.02)
+            transport.renegotiate_keys()
+        assert transport.session_id == session_id
+    finally:
+        client.close()
+    line = switch.wait_log(" peer=", count=before + 1)
+    assert "rekeyed 2 time(s)" in line, line
+
+
+def test_rekey_started_by_the_device(tmp_path: Path) -> None:
+    """A profile whose device re-keys after 64 KiB: the server starts the exchanges mid-output."""
+    import paramiko
+
+    profile = tmp_path / "rekeying.yaml"
+    profile.write_text(
+        f"name: rekeying\nextends: {ROOT / 'device_profiles' / '3com-s7906e.yaml'}\nssh:\n  rekey_bytes: 65536\n"
+    )
+    with running_switch(tmp_path / "state", [f"{USER}:{PASSWORD}:3"], profile=str(profile)) as rekeying:
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        client.connect(rekeying.host, rekeying.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+        try:
+            _, stdout, _ = client.exec_command("display interface", timeout=30)
+            text = stdout.read().decode()
+            assert text.count("current state") >= 100
+        finally:
+            client.close()
+        line = rekeying.wait_log(" peer=")
+        rekeys = int(re.search(r"rekeyed (\d+) time", line).group(1))  # type: ignore[union-attr]
+        assert rekeys >= 2, line  # 160 KB of output over 64 KiB key lifetimes
