@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(openssh-client openssh-client-ssh1 sshpass putty-tools dropbear-bin snmp snmpd ssh-audit)
+APT_PACKAGES=(openssh-client openssh-client-ssh1 sshpass putty-tools dropbear-bin snmp snmpd ssh-audit redis-server)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -16,9 +16,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # snmpd is only a benchmark peer: keep the packaged daemon from running on its own.
-    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now snmpd >/dev/null 2>&1 || true; fi
-    pkill -x snmpd 2>/dev/null || true
+    # snmpd (a benchmark peer) and redis-server (the Celery broker in tests) are started by the
+    # tests themselves on 127.0.0.1 ports of their own: keep the packaged daemons from running.
+    for daemon in snmpd redis-server; do
+      if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$daemon" >/dev/null 2>&1 || true; fi
+      pkill -x "$daemon" 2>/dev/null || true
+    done
   else
     echo "setup: not root; missing Debian packages (tests that need them are skipped): ${missing[*]}" >&2
   fi

@@ -9,7 +9,8 @@ The task gets the host (without password) and plain-data parameters (rendered in
 rules); the worker resolves the password from its own environment (``SWITCH_AGENT_PASSWORD`` or
 the host's ``password_env``), so secrets never travel through the broker.
 
-Worker:  SWITCH_AGENT_BROKER=amqp://... celery -A agent.fleet.celery_tasks worker -Q site.lab -c 50 --pool threads
+Worker:  SWITCH_AGENT_BROKER=redis://broker:6379/0 celery -A agent.fleet.celery_tasks worker -Q site.lab -c 50 --pool threads
+(a Redis broker also stores the results; with AMQP the results come back as RPC replies).
 """
 
 from __future__ import annotations
@@ -25,10 +26,20 @@ from agent.fleet.report import DeviceResult
 from agent.fleet.runner import ProgressCallback, RunOptions, execute
 from agent.fleet.transport import ConnectSettings
 
+def result_backend_for(broker: str) -> str:
+    """Where workers put results: the Redis broker itself, RPC replies over AMQP, memory for tests."""
+    if broker.startswith(("redis://", "rediss://")):
+        return broker
+    if broker.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return "rpc://"
+    return "cache+memory://"
+
+
+_BROKER = os.environ.get("SWITCH_AGENT_BROKER", "memory://")
 app = Celery("switch_agent_fleet")
 app.conf.update(
-    broker_url=os.environ.get("SWITCH_AGENT_BROKER", "memory://"),
-    result_backend=os.environ.get("SWITCH_AGENT_RESULT_BACKEND", "cache+memory://"),
+    broker_url=_BROKER,
+    result_backend=os.environ.get("SWITCH_AGENT_RESULT_BACKEND", result_backend_for(_BROKER)),
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],
@@ -70,6 +81,8 @@ def run_celery(
     """Send one task per device to its site queue and gather the results in inventory order."""
     if broker:
         app.conf.broker_url = broker
+        if "SWITCH_AGENT_RESULT_BACKEND" not in os.environ:
+            app.conf.result_backend = result_backend_for(broker)
     opts = {"retries": options.retries, "backoff": options.backoff, "timeout": options.settings.timeout,
             "fast": options.settings.fast}
     pending = {
