@@ -26,6 +26,7 @@ from agent.fleet.report import DeviceResult
 from agent.fleet.runner import ProgressCallback, RunOptions, execute
 from agent.fleet.transport import ConnectSettings
 
+
 def result_backend_for(broker: str) -> str:
     """Where workers put results: the Redis broker itself, RPC replies over AMQP, memory for tests."""
     if broker.startswith(("redis://", "rediss://")):

@@ -41,6 +41,7 @@ class ConnectionDriver(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.loop = asyncio.get_running_loop()
         self.transport = transport  # type: ignore[assignment]
+        self.context.connections.add(self)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
         # TCP_NODELAY (no delayed-ACK stalls on small replies) is already set by asyncio and
@@ -57,13 +58,35 @@ class ConnectionDriver(asyncio.Protocol):
         self._arm(time.monotonic() + self.device.ssh.authentication_timeout)
 
     def data_received(self, data: bytes) -> None:
-        if self.core is None:
-            self._version_stage(data)
-        else:
-            self.core.receive_data(data)
+        try:
+            if self.core is None:
+                self._version_stage(data)
+            else:
+                self.core.receive_data(data)
+        except Exception:  # noqa: BLE001 - a bug in an engine must not take the process down
+            self._internal_error("data_received")
         self._pump()
 
+    def _internal_error(self, where: str) -> None:
+        """Second line of defence: engines turn bad input into ProtocolError themselves."""
+        log.exception("peer=%s internal error in %s", self.peer, where)
+        self.result = "internal error"
+        if self.core is not None:
+            self.core.disconnect("Internal error")
+        elif self.transport is not None:
+            self.transport.close()
+
+    def pause_writing(self) -> None:
+        """The peer is not reading: stop reading its input too, so our output stops growing."""
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
     def connection_lost(self, exc: Exception | None) -> None:
+        self.context.connections.discard(self)
         if self.timer is not None:
             self.timer.cancel()
         if self.core is not None:
@@ -147,6 +170,15 @@ class ConnectionDriver(asyncio.Protocol):
             self.timer.cancel()
         self.timer = self.loop.call_at(deadline, self._on_timer)
 
+    def close(self, reason: str) -> None:
+        """End this connection from the device side, whatever stage it is in."""
+        if self.core is not None:
+            self.core.disconnect(reason)
+            self._pump()
+        elif self.transport is not None:
+            self.result = f"closed: {reason}"
+            self.transport.close()
+
     def _on_timer(self) -> None:
         self.timer = None
         now = time.monotonic()
@@ -155,5 +187,8 @@ class ConnectionDriver(asyncio.Protocol):
                 self.result = "timeout in version exchange"
                 self.transport.close()
             return
-        self.core.on_deadline(now)
+        try:
+            self.core.on_deadline(now)
+        except Exception:  # noqa: BLE001 - see data_received
+            self._internal_error("timer")
         self._pump()

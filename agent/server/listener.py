@@ -21,6 +21,7 @@ class DeviceServer:
         self.host = host
         self.port = port
         self.server: asyncio.AbstractServer | None = None
+        self.connections: set[Any] = set()  # live ConnectionDriver objects, logged in or not
         self._ssh1_key: Any = None
 
     def ssh1_server_key(self) -> Any:
@@ -42,7 +43,8 @@ class DeviceServer:
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
-            self.device.sessions.terminate_all("The device is shutting down")
+            for connection in list(self.connections):  # logged in or still negotiating
+                connection.close("The device is shutting down")
             await self.server.wait_closed()
             self.server = None
 

@@ -36,6 +36,7 @@ from agent.wire import Reader, byte, string, uint32
 
 WINDOW = 2 * 1024 * 1024
 MAX_PACKET = 32768
+MAX_PENDING = 1024 * 1024  # output held for a peer that does not read, before its input is paused
 MAX_CHANNELS = 10
 _FORWARDING_TYPES = {"direct-tcpip", "forwarded-tcpip", "x11", "auth-agent@openssh.com", "direct-streamlocal@openssh.com"}
 
@@ -184,6 +185,7 @@ class ServerConnection:
                 channel.pty["width"], channel.pty["height"] = cols or 80, rows or 24
             if channel.cli is not None:
                 channel.cli.resize(cols or 80, rows or 24)
+            self._reply(channel, want_reply, True)  # RFC 4254 says want_reply is FALSE; answer if asked
         elif request == "shell" and not channel.started:
             channel.started = True
             self._reply(channel, want_reply, True)
@@ -214,7 +216,15 @@ class ServerConnection:
         if size > channel.local_window:
             raise ProtocolError("peer sent more data than the channel window allows")
         channel.local_window -= size
-        if channel.local_window < WINDOW // 2:
+        self._maybe_adjust(channel)
+
+    def _maybe_adjust(self, channel: Channel) -> None:
+        """Reopen the peer's window, unless our output for it is piling up.
+
+        A client that keeps typing while it reads nothing would otherwise grow ``pending``
+        without bound; holding back the adjust makes it stop at one window of input.
+        """
+        if channel.local_window < WINDOW // 2 and len(channel.pending) < MAX_PENDING:
             self.send(byte(MSG_CHANNEL_WINDOW_ADJUST) + uint32(channel.remote_id) + uint32(WINDOW - channel.local_window))
             channel.local_window = WINDOW
 
@@ -242,6 +252,8 @@ class ServerConnection:
             self.send(byte(MSG_CHANNEL_DATA) + uint32(channel.remote_id) + string(bytes(pending[:size])))
             del pending[:size]
             channel.remote_window -= size
+        if not channel.closing:
+            self._maybe_adjust(channel)
         if channel.closing and not pending and not channel.close_sent:
             status = channel.exit_status or 0
             self.send(

@@ -63,7 +63,6 @@ class Ssh2ServerCore(Transport):
         self.vty: int | None = None
         self.login_time = 0.0
         self.wakeup: Callable[[], None] = lambda: None
-        self._host_keys: dict[str, HostKey] = {}
         self.auth_deadline = clock() + device.ssh.authentication_timeout
         self.send_kexinit()
         if initial_data:
@@ -81,8 +80,12 @@ class Ssh2ServerCore(Transport):
         return kex, host_keys, list(algs.cipher), list(algs.mac), list(algs.compression)
 
     def _start_kex(self, negotiated: Negotiated, inputs: KexInputs) -> list[bytes]:
-        host_key: HostKey = self.device.host_keys.get(kind_for_algorithm(negotiated.host_key))
         algorithm = negotiated.host_key
+        try:
+            host_key: HostKey = self.device.host_keys.get(kind_for_algorithm(algorithm))
+        except KeyError:
+            # `public-key local destroy rsa` ran between our KEXINIT and the client's.
+            raise ProtocolError(f"host key {algorithm} is gone", DisconnectReason.KEY_EXCHANGE_FAILED) from None
 
         def sign(h: bytes) -> bytes:
             return host_key.sign(algorithm, h)
@@ -169,6 +172,12 @@ class Ssh2ServerCore(Transport):
         if not self.closed:
             self.state = "Disconnected"
         super().disconnect(reason, code)
+        self._leave_registry()  # `display users` right after a reboot must not list us
+
+    def _leave_registry(self) -> None:
+        if self.vty is not None:
+            self.device.sessions.detach(self.vty)
+            self.vty = None
 
     def terminate(self, reason: str) -> None:
         """SessionHandle: the device ends this session (reboot, `undo ssh server enable`...)."""
@@ -178,9 +187,7 @@ class Ssh2ServerCore(Transport):
     def connection_lost(self) -> None:
         self.closed = True
         self.state = "Disconnected"
-        if self.vty is not None:
-            self.device.sessions.detach(self.vty)
-            self.vty = None
+        self._leave_registry()
 
     def info(self) -> SessionInfo:
         cipher = self.negotiated.cipher_s2c if self.negotiated else ""

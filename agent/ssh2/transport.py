@@ -23,6 +23,8 @@ from agent.ssh2.constants import (
     MSG_IGNORE,
     MSG_KEXINIT,
     MSG_NEWKEYS,
+    MSG_SERVICE_ACCEPT,
+    MSG_SERVICE_REQUEST,
     MSG_UNIMPLEMENTED,
     STRICT_KEX_CLIENT,
     STRICT_KEX_SERVER,
@@ -66,6 +68,7 @@ class Transport(ABC):
         self._pending_keys: dict[str, bytes] | None = None
         self._queued: list[bytes] = []
         self._first_packet = True
+        self.authenticated = False  # delayed compression (zlib@openssh.com) starts once this is set
 
     # ---- subclass hooks -------------------------------------------------------------------------
 
@@ -162,46 +165,47 @@ class Transport(ABC):
 
     def _handle_payload(self, payload: bytes) -> None:
         msg_type = payload[0]
-        first = self._first_packet
-        self._first_packet = False
-        if first and msg_type != MSG_KEXINIT and self.kex_count == 0 and self._remote_kexinit is None:
-            # Strict KEX requires KEXINIT first; without strict KEX we still only tolerate
-            # IGNORE/DEBUG before it (some clients send nothing else first anyway).
-            if msg_type not in (MSG_IGNORE, MSG_DEBUG):
-                raise ProtocolError("KEXINIT was not the first packet", DisconnectReason.PROTOCOL_ERROR)
         if msg_type == MSG_DISCONNECT:
             reader = Reader(payload, 1)
             reader.uint32()
             self.disconnect_reason = "peer: " + reader.text() if reader.remaining else "peer disconnected"
             self.closed = True
             return
-        initial = self.kex_count == 0
-        if self._remote_kexinit is not None and initial and self.strict_kex:
-            if msg_type not in _KEX_MESSAGES and msg_type not in (MSG_NEWKEYS,):
-                raise ProtocolError(f"strict KEX violation: unexpected message {msg_type} during initial kex")
+        self._check_ordering(msg_type, payload)
         if msg_type in (MSG_IGNORE, MSG_DEBUG, MSG_UNIMPLEMENTED):
             return
         if msg_type == MSG_KEXINIT:
-            if self.kex_count == 0 and not first and STRICT_KEX_CLIENT in payload and self.is_server:
-                # OpenSSH: "strict KEX violation: KEXINIT was not the first packet"
-                remote = KexInit.parse(payload)
-                if STRICT_KEX_CLIENT in remote.lists["kex"]:
-                    raise ProtocolError("strict KEX violation: KEXINIT was not the first packet")
             self._on_kexinit(payload)
-            return
-        if msg_type in _KEX_MESSAGES:
+        elif msg_type in _KEX_MESSAGES:
             self._on_kex_message(msg_type, payload)
-            return
-        if msg_type == MSG_NEWKEYS:
+        elif msg_type == MSG_NEWKEYS:
             self._on_newkeys()
+        else:
+            self._dispatch(msg_type, payload)
+
+    def _check_ordering(self, msg_type: int, payload: bytes) -> None:
+        """Which messages may arrive when (RFC 4253 7.1, and strict KEX for the first exchange)."""
+        first = self._first_packet
+        self._first_packet = False
+        initial = self.kex_count == 0
+        if initial and self._remote_kexinit is None:
+            # Before the peer's first KEXINIT only IGNORE/DEBUG are tolerated, and not even those
+            # under strict KEX (known only once the KEXINIT is parsed; OpenSSH's rule).
+            if msg_type == MSG_KEXINIT:
+                if not first:
+                    peer_strict = STRICT_KEX_CLIENT if self.is_server else STRICT_KEX_SERVER
+                    if peer_strict in KexInit.parse(payload).lists["kex"]:
+                        raise ProtocolError("strict KEX violation: KEXINIT was not the first packet")
+                return
+            if msg_type not in (MSG_IGNORE, MSG_DEBUG):
+                raise ProtocolError(f"message {msg_type} before key exchange", DisconnectReason.PROTOCOL_ERROR)
             return
-        if self._remote_kexinit is not None:
-            # RFC 4253 7.1: only transport messages (1-19) may arrive inside a kex; we reject the rest.
-            if msg_type >= 50:
-                raise ProtocolError(f"message {msg_type} not allowed during key exchange")
-        if self.kex_count == 0:
-            raise ProtocolError(f"message {msg_type} before key exchange", DisconnectReason.PROTOCOL_ERROR)
-        self._dispatch(msg_type, payload)
+        if self._remote_kexinit is None:
+            return  # between key exchanges: anything the service layer accepts
+        if initial and self.strict_kex and msg_type not in _KEX_MESSAGES and msg_type != MSG_NEWKEYS:
+            raise ProtocolError(f"strict KEX violation: unexpected message {msg_type} during initial kex")
+        if msg_type in (MSG_SERVICE_REQUEST, MSG_SERVICE_ACCEPT) or 22 <= msg_type <= 29 or msg_type >= 50:
+            raise ProtocolError(f"message {msg_type} not allowed during key exchange")
 
     def _on_kexinit(self, payload: bytes) -> None:
         if self._remote_kexinit is not None:
@@ -319,8 +323,6 @@ class Transport(ABC):
 
     # ---- compression ------------------------------------------------------------------------------
 
-    authenticated = False
-
     def _compression_active(self, name: str) -> bool:
         spec = COMPRESSIONS[name]
         return spec.enabled and (not spec.delayed or self.authenticated)
@@ -338,5 +340,5 @@ class Transport(ABC):
             self.reader.decompressor = Decompressor()
 
     def _ext_info_payload(self) -> bytes:
-        """The server's SSH_MSG_EXT_INFO (RFC 8308); only servers send it."""
-        return b""
+        """The server's SSH_MSG_EXT_INFO (RFC 8308); a server role must override this."""
+        raise TypeError(f"{type(self).__name__} offers ext-info but builds no EXT_INFO")

@@ -77,3 +77,82 @@ def test_authentication_timeout_closes_the_connection(device) -> None:  # type: 
 
     elapsed = asyncio.run(_with_server(device, body))
     assert 0.5 < elapsed < 5
+
+
+def test_an_engine_bug_closes_only_that_connection(device, monkeypatch: pytest.MonkeyPatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from agent.ssh2.server import Ssh2ServerCore
+
+    def broken(self, data: bytes) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("simulated engine bug")
+
+    monkeypatch.setattr(Ssh2ServerCore, "receive_data", broken)
+
+    async def body(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        await reader.readline()
+        writer.write(b"SSH-2.0-client\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.write(b"\x00" * 64)  # now the (broken) engine gets bytes
+        rest = await reader.read()
+        writer.close()
+        return rest
+
+    rest = asyncio.run(_with_server(device, body))
+    assert b"Internal error" in rest  # the DISCONNECT says why
+    assert "internal error in data_received" in caplog.text
+
+
+def test_stop_closes_connections_that_never_logged_in(device) -> None:  # type: ignore[no-untyped-def]
+    async def body() -> bytes:
+        server = DeviceServer(device, "127.0.0.1", 0)
+        await server.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        await reader.readline()
+        await asyncio.wait_for(server.stop(), 5)  # would wait for the 60 s auth timeout otherwise
+        rest = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        return rest
+
+    assert asyncio.run(body()) == b""
+
+
+def test_output_for_a_peer_that_does_not_read_is_bounded() -> None:
+    """A client that types but never opens its window: we stop re-opening its window in turn."""
+    from agent.ssh2.connection import ServerConnection
+    from agent.ssh2.constants import (
+        MSG_CHANNEL_DATA,
+        MSG_CHANNEL_OPEN,
+        MSG_CHANNEL_REQUEST,
+        MSG_CHANNEL_WINDOW_ADJUST,
+    )
+    from agent.wire import boolean, byte, string, uint32
+
+    class Chatty:
+        closed, exit_status = False, 0
+
+        def start(self) -> bytes:
+            return b"<SW>"
+
+        def feed(self, data: bytes) -> bytes:
+            return b"x" * (len(data) * 4)
+
+        def execute(self, command: str) -> tuple[bytes, int]:
+            return b"", 0
+
+        def resize(self, width: int, height: int) -> None:
+            pass
+
+    sent: list[bytes] = []
+    conn = ServerConnection(sent.append, lambda **_: Chatty())
+    conn.handle(MSG_CHANNEL_OPEN, byte(MSG_CHANNEL_OPEN) + string(b"session") + uint32(7) + uint32(0) + uint32(32768))
+    conn.handle(MSG_CHANNEL_REQUEST, byte(MSG_CHANNEL_REQUEST) + uint32(0) + string(b"shell") + boolean(False))
+    for _ in range(4000):
+        channel = conn.channels.get(0)
+        if channel is None or channel.local_window < 32768:
+            break
+        conn.handle(MSG_CHANNEL_DATA, byte(MSG_CHANNEL_DATA) + uint32(0) + string(b"y" * 32768))
+    channel = conn.channels[0]
+    assert not any(p[0] == MSG_CHANNEL_WINDOW_ADJUST for p in sent)  # output piled up: no new window
+    assert channel.local_window < 32768  # the client's window is exhausted: it has to stop typing
+    assert len(channel.pending) <= 4 * 2 * 1024 * 1024 + 64  # bounded: 4x one window of input

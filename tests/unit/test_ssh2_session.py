@@ -172,3 +172,22 @@ def test_disconnect_reason_code_on_the_wire(shared_device) -> None:  # type: ign
         payloads.append(payload)
     assert payloads[-1][0] == 1
     assert Reader(payloads[-1], 1).uint32() == DisconnectReason.KEY_EXCHANGE_FAILED
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_ignore_before_kexinit(shared_device, strict: bool) -> None:  # type: ignore[no-untyped-def]
+    """IGNORE first is fine without strict KEX; with strict KEX it is a violation, never a crash."""
+    from agent.ssh2.negotiation import KexInit
+    from agent.ssh2.packet import PacketWriter
+
+    kex = ["curve25519-sha256", *(["kex-strict-c-v00@openssh.com"] if strict else [])]
+    client_kexinit = KexInit.build(kex, ["ssh-ed25519"], ["aes128-ctr"], ["hmac-sha2-256"], ["none"])
+    writer = PacketWriter()
+    _, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD))
+    server.data_to_send()
+    server.receive_data(writer.pack(b"\x02" + b"\x00\x00\x00\x03abc") + writer.pack(client_kexinit.payload))
+    server.data_to_send()
+    if strict:
+        assert server.closed and "KEXINIT was not the first packet" in (server.disconnect_reason or "")
+    else:
+        assert not server.closed and server.in_kex
