@@ -13,8 +13,6 @@ are Python ints and the table is a dict.
 
 from __future__ import annotations
 
-import struct
-
 from agent.errors import ProtocolError
 from agent.ssh1.crc import ssh1_crc32
 
@@ -23,35 +21,36 @@ MAX_BLOCKS = 32 * 1024  # deattack.c SSH_MAXBLOCKS
 SMALL_PACKET_BLOCKS = 7  # up to this many blocks the C code compares pairwise
 MAX_IDENTICAL = 32  # more repeated blocks than this is treated as a denial-of-service attempt
 
-_U32_LE = struct.Struct("<I")  # crc_update() hashes a u_int32_t in host order (little-endian x86)
+def _compensation_crc_is_zero(positions: list[int], count: int) -> bool:
+    """``check_crc``: CRC over "1,0" where the block occurs and "0,0" elsewhere; zero means suspicious.
 
-
-def _crc_update(crc: int, value: int) -> int:
-    return ssh1_crc32(_U32_LE.pack((value ^ crc) & 0xFFFFFFFF))
-
-
-def _compensation_crc_is_zero(block: bytes, blocks: list[bytes]) -> bool:
-    """``check_crc``: CRC over "1,0" where ``block`` occurs and "0,0" elsewhere; zero means suspicious."""
-    crc = 0
-    for other in blocks:
-        crc = _crc_update(crc, 1 if other == block else 0)
-        crc = _crc_update(crc, 0)
-    return crc == 0
+    deattack.c folds one 32-bit word at a time into the CRC register, which is the same as one
+    CRC-32 (initial 0, no final XOR) over the whole little-endian pattern; built in C-speed
+    buffers, a 256 KiB packet costs microseconds instead of a Python loop per block.
+    """
+    pattern = bytearray(count * BLOCK_SIZE)
+    for index in positions:
+        pattern[index * BLOCK_SIZE] = 1  # little-endian u_int32_t 1, then u_int32_t 0
+    return ssh1_crc32(bytes(pattern)) == 0
 
 
 def check_ciphertext(buf: bytes) -> None:
     """Raise :class:`ProtocolError` if ``buf`` (one packet's ciphertext) looks like a compensation attack."""
     if len(buf) % BLOCK_SIZE or len(buf) > MAX_BLOCKS * BLOCK_SIZE:
         raise ProtocolError("deattack: bad packet size")
-    blocks = [buf[i : i + BLOCK_SIZE] for i in range(0, len(buf), BLOCK_SIZE)]
-    seen: set[bytes] = set()
+    count = len(buf) // BLOCK_SIZE
+    where: dict[bytes, list[int]] = {}
     identical = 0
-    for block in blocks:
-        if block in seen:
-            identical += 1
-            if len(blocks) > SMALL_PACKET_BLOCKS and identical > MAX_IDENTICAL:
-                raise ProtocolError("deattack denial of service detected")
-            if _compensation_crc_is_zero(block, blocks):
-                raise ProtocolError("crc32 compensation attack detected")
-        else:
-            seen.add(block)
+    for index in range(count):
+        block = buf[index * BLOCK_SIZE : (index + 1) * BLOCK_SIZE]
+        positions = where.get(block)
+        if positions is None:
+            where[block] = [index]
+            continue
+        positions.append(index)
+        identical += 1
+        if count > SMALL_PACKET_BLOCKS and identical > MAX_IDENTICAL:
+            raise ProtocolError("deattack denial of service detected")
+    for positions in where.values():
+        if len(positions) > 1 and _compensation_crc_is_zero(positions, count):
+            raise ProtocolError("crc32 compensation attack detected")
