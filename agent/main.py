@@ -39,8 +39,11 @@ def parse_user(value: str) -> object:
     try:
         level = int(parts[2]) if len(parts) == 3 else 3
         return LabUser(name=parts[0], password=parts[1], level=level)
-    except (ValueError, ValidationError) as exc:
-        raise argparse.ArgumentTypeError(f"bad --user {value!r}: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise argparse.ArgumentTypeError(f"bad --user {value!r}: {problems}") from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad --user {value!r}: LEVEL must be 0-3") from None
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -76,7 +79,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     async def run() -> None:
         stop = asyncio.Event()
         _install_stop(stop)
-        await server.start()
+        try:
+            await server.start()
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         freeze_startup_heap()
         snmp = None
         if args.snmp or device.snmp.enabled:
@@ -84,7 +90,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
             snmp_host, snmp_port = args.snmp or (host, 1161)
             snmp = SnmpAgent(device, snmp_host, snmp_port)
-            await snmp.start()
+            try:
+                await snmp.start()
+            except OSError as exc:
+                await server.stop()
+                raise ConfigError(f"cannot listen for SNMP on {snmp_host}:{snmp_port}: {exc.strerror or exc}") from None
         users = ", ".join(sorted(device.local_users)) or "none"
         print(
             f"{profile.identity.model} '{device.sysname}' listening on {host}:{server.port} "
@@ -98,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if snmp is not None:
             snmp.stop()
         await server.stop()
+        print(f"'{device.sysname}' stopped", flush=True)
 
     run_event_loop(run())
     return 0
@@ -108,7 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run one emulated switch")
+    serve = sub.add_parser(
+        "serve",
+        help="run one emulated switch",
+        description="Run one emulated switch: SSH (and SNMP with --snmp) on 127.0.0.1 until Ctrl+C/SIGTERM. "
+        "Host keys and the saved configuration live in the --state folder; --user accounts are added "
+        "on the first start only (later starts use the saved configuration).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     serve.add_argument("--profile", required=True, help="device profile YAML (device_profiles/...)")
     serve.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 2222), help="HOST:PORT for SSH")
     serve.add_argument("--state", required=True, help="state folder: host keys, flash (saved configuration)")

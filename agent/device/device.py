@@ -215,6 +215,9 @@ class Device:
             ssh_user = self.ssh_users.get(username)
             if ssh_user is not None and ssh_user.authentication_type == "password":
                 return []
+            user = self.local_users.get(username)
+            if user is not None and (user.state != "active" or "ssh" not in user.service_types):
+                return []  # a blocked user (or one without service-type ssh) has no key login either
             names = []
             if ssh_user is not None and ssh_user.publickey:
                 names.append(ssh_user.publickey)

@@ -167,13 +167,23 @@ def _execute(args: argparse.Namespace, label: str, call: Any) -> RunReport:
     return report
 
 
-def _finish(args: argparse.Namespace, report: RunReport) -> int:
+def _console() -> Any:
+    """Tables at the terminal's width; when piped to a file, wide enough not to wrap device names."""
     from rich.console import Console
 
-    print_summary(report, Console())
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def _finish(args: argparse.Namespace, report: RunReport) -> int:
+
+    print_summary(report, _console())
     if getattr(args, "report", None):
         report.write(args.report)
         print(f"report written to {args.report}")
+    cancelled = sum(1 for r in report.results if r.error_class == "cancelled")
+    if cancelled:
+        print(f"interrupted: {cancelled} device(s) were not started", file=sys.stderr)
+        return 130
     return report.exit_code
 
 
@@ -248,7 +258,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     report = _execute(args, "facts", lambda f: f.facts())
@@ -261,7 +270,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
         table.add_row(name, str(f.get("model", "")), str(f.get("version", "")), str(f.get("release", "")),
                       str(f.get("interfaces", "")), str(f.get("interfaces_up", "")),
                       " ".join(map(str, vlans[:12])) + (" ..." if len(vlans) > 12 else ""))
-    Console().print(table)
+    _console().print(table)
     if args.output:
         Path(args.output).write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
     return _finish(args, report)

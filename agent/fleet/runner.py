@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,16 +118,33 @@ def run_local(
 
     results: dict[str, DeviceResult] = {}
     workers = max(1, min(options.concurrency, len(hosts)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fleet") as pool:
-        futures = {pool.submit(one, host): host for host in hosts}
-        for future in as_completed(futures):
-            host = futures[future]
+
+    def collect(future: Future[DeviceResult], host: Host) -> None:
+        if future.cancelled():
+            result = DeviceResult(host.name, host.hostname, host.port, "failed", False, "cancelled",
+                                  "not started: the run was interrupted")
+        else:
             try:
                 result = future.result()
             except Exception as exc:  # noqa: BLE001 - defensive: execute() already catches
                 result = DeviceResult(host.name, host.hostname, host.port, "failed", False,
                                       classify(exc), short_message(exc))
-            results[host.name] = result
-            if on_result is not None:
-                on_result(result)
+        results[host.name] = result
+        if on_result is not None:
+            on_result(result)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fleet")
+    futures = {pool.submit(one, host): host for host in hosts}
+    try:
+        for future in as_completed(futures):
+            collect(future, futures[future])
+    except KeyboardInterrupt:
+        # Ctrl+C: devices not started yet are left alone; devices in the middle of a push
+        # finish it (stopping half-way through a configuration would be worse).
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, host in futures.items():
+            if host.name not in results:
+                collect(future, host)
+    finally:
+        pool.shutdown(wait=True)
     return [results[h.name] for h in hosts]

@@ -15,7 +15,6 @@ soon as the prompt is back, and checks each command's output for Comware error l
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -144,18 +143,23 @@ class Ssh1Connection:
 
         self.timeout = settings.timeout
         self.client = Ssh1Client()
-        self.client.connect(host.hostname, host.port, host.username, password, timeout=settings.timeout)
-        self.client.open_shell(width=511, height=1000)
-        first = self._read(re.compile(rb"(?:to continue|[>\]])\s*$"))
-        if b"to continue" in first:
-            self.client.send(b"\n")
-            first = self._read(_PROMPT_ANY)
-        self.prompt = _PROMPT_ANY
-        match = re.search(rb"[<\[]([^\r\n<>\[\]]+?)[>\]]\s*$", first)
-        if match:
-            base = re.escape(match.group(1))
-            self.prompt = re.compile(rb"(?:^|\n)[<\[]" + base + rb"[^\r\n<>\[\]]{0,64}[>\]]$")
-        self._exchange("screen-length disable")
+        try:
+            self.client.connect(host.hostname, host.port, host.username, password, timeout=settings.timeout)
+            self.client.open_shell(width=511, height=1000)
+            first = self._read(re.compile(rb"(?:to continue|[>\]])\s*$"))
+            if b"to continue" in first:
+                self.client.send(b"\n")
+                first = self._read(_PROMPT_ANY)
+            self.prompt = _PROMPT_ANY
+            match = re.search(rb"[<\[]([^\r\n<>\[\]]+?)[>\]]\s*$", first)
+            if match:
+                base = re.escape(match.group(1))
+                self.prompt = re.compile(rb"(?:^|\n)[<\[]" + base + rb"[^\r\n<>\[\]]{0,64}[>\]]$")
+            self._exchange("screen-length disable")
+        except BaseException:
+            # no shell, no prompt or a failed first command: the caller never gets this object to close
+            self.client.close()
+            raise
 
     def _read(self, pattern: re.Pattern[bytes]) -> bytes:
         data = self.client.read_until(pattern, timeout=self.timeout)
@@ -193,7 +197,6 @@ class Ssh1Connection:
     def close(self) -> None:
         try:
             self.client.send(b"quit\n")
-            time.sleep(0)
         except Exception:  # noqa: BLE001 - the session may already be gone
             pass
         self.client.close()

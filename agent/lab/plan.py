@@ -10,6 +10,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.errors import ConfigError
 from agent.lab.spec import LabSpec
 from agent.profiles.model import LabUser
 
@@ -52,6 +53,16 @@ def plan_lab(
     from agent.profiles import load_profile
 
     host, base_port = listen
+    last = spec.total - 1
+    if not loopback and base_port and base_port + last > 65535:
+        raise ConfigError(f"--listen {host}:{base_port}: {spec.total} devices need ports up to {base_port + last} (max 65535)")
+    if snmp is not None and snmp[1] and snmp[1] + last > 65535:
+        raise ConfigError(f"--snmp {snmp[0]}:{snmp[1]}: {spec.total} devices need ports up to {snmp[1] + last} (max 65535)")
+    if loopback:
+        try:
+            ipaddress.ip_address(host) + last
+        except (ValueError, ipaddress.AddressValueError) as exc:
+            raise ConfigError(f"--listen {host}: {spec.total} devices do not fit after this address ({exc})") from None
     width = max(3, len(str(spec.total)))
     slots: list[DeviceSlot] = []
     profiles: dict[str, object] = {}

@@ -46,14 +46,14 @@ class ConnectionDriver(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
         # TCP_NODELAY (no delayed-ACK stalls on small replies) is already set by asyncio and
         # uvloop on every TCP transport; tests/unit/test_server_driver.py checks it.
-        if not self.device.ssh.enabled:
-            self.result = "refused: SSH server disabled"
-            transport.close()
-            return
         profile = self.device.profile
         self.version = self.device.ssh_protocol_version()
         line = server_line(self.version, profile.identity.ssh_software_version)
         self.server_line = line.decode("ascii").strip()
+        if not self.device.ssh.enabled:
+            self.result = "refused: SSH server disabled (undo ssh server enable)"
+            transport.close()
+            return
         self.transport.write(line)  # type: ignore[union-attr]
         self._arm(time.monotonic() + self.device.ssh.authentication_timeout)
 

@@ -384,7 +384,7 @@ class Ssh1ServerCore:
             client_user = reader.string()
             reader.uint32()
             e, n = reader.mpint1(), reader.mpint1()
-            if self._rhosts_allowed(AuthMethod.RHOSTS_RSA, client_user):
+            if self._rhosts_allowed(AuthMethod.RHOSTS_RSA, client_user) and self._known_host_key(e, n):
                 self._send_challenge((e, n), "rhosts-rsa")
             else:
                 self._auth_failed()
@@ -397,6 +397,15 @@ class Ssh1ServerCore:
             if n == modulus:
                 return e, n
         return None
+
+    def _known_host_key(self, e: int, n: int) -> bool:
+        """RhostsRSA proves the client *host*: its key must be one the device knows (`public-key peer`)."""
+        from agent.device import pubkeys
+
+        for peer in list(getattr(self.device, "peer_keys", {}).values()):
+            if pubkeys.rsa1_numbers(peer.key) == (e, n):
+                return True
+        return False
 
     def _rhosts_allowed(self, method: AuthMethod, client_user: bytes) -> bool:
         """rhosts trusts the client host: only when enabled, from a privileged source port (like sshd),

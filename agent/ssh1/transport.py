@@ -174,17 +174,23 @@ class Ssh1Client:
             cipher=str(params["cipher"]),
         )
         self._core = core
+        address = (str(params["host"]), int(params["port"]))  # type: ignore[call-overload]
         try:
-            self._socket = socket.create_connection((str(params["host"]), int(params["port"])), self._timeout)  # type: ignore[call-overload]
-        except OSError as exc:
-            raise Ssh1Error(f"cannot connect to {params['host']}:{params['port']}: {exc}") from exc
-        deadline = time.monotonic() + self._timeout
-        self._pump(lambda: core.authenticated, deadline)
-        level = int(params["compression"])  # type: ignore[call-overload]
-        if level:
-            core.request_compression(level)
-            self._pump(lambda: bool(self._answers), deadline)
-            self.compression_accepted = self._answers[0].accepted
+            try:
+                self._socket = socket.create_connection(address, self._timeout)
+            except OSError as exc:
+                raise Ssh1Error(f"cannot connect to {params['host']}:{params['port']}: {exc}") from exc
+            deadline = time.monotonic() + self._timeout
+            self._pump(lambda: core.authenticated, deadline)
+            level = int(params["compression"])  # type: ignore[call-overload]
+            if level:
+                core.request_compression(level)
+                self._pump(lambda: bool(self._answers), deadline)
+                self.compression_accepted = self._answers[0].accepted
+        except BaseException:
+            # authentication failure, timeout, protocol error, Ctrl+C: never leave the socket open
+            self._close_socket()
+            raise
 
     def _fresh_session(self) -> Ssh1ClientCore:
         if not self._params:

@@ -209,6 +209,8 @@ class Ssh2ServerCore(Transport):
         user = self.username or (self.auth.last_username if self.auth else "")
         if self.authenticated:
             result = f"login ok ({self.auth_method}, level {self.level})"
+        elif self.auth is not None and self.auth.failures:
+            result = f"no login ({self.auth.failures} failed attempt(s))"
         else:
             result = "no login"
         if self.kex_count > 1:

@@ -47,7 +47,23 @@ class RunningSwitch:
                 raise AssertionError(f"log never showed {pattern!r} x{count}:\n{self.log_text()[-3000:]}")
             time.sleep(0.05)
 
-    def connection_lines(self) -> int:
+    def connection_lines(self, quiet: float = 0.15, timeout: float = 5.0) -> int:
+        """How many connections the server has logged, once earlier connections have finished logging.
+
+        A connection is logged when the server sees its socket close, which can be a moment after
+        the client process has exited; waiting for the log to stay still for ``quiet`` seconds
+        keeps a previous test's late line from being taken for this test's.
+        """
+        deadline = time.monotonic() + timeout
+        size = len(self.log_text())
+        still_since = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.03)
+            now_size = len(self.log_text())
+            if now_size != size:
+                size, still_since = now_size, time.monotonic()
+            elif time.monotonic() - still_since >= quiet:
+                break
         return self.log_text().count(" peer=")
 
 

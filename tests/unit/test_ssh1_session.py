@@ -1,8 +1,7 @@
 """SSH1 server and client cores wired together in memory: every stage of a login, no sockets.
 
-The device is the real :class:`agent.device.Device` when it and its CLI are importable, else a
-small test double defined here (same contract as docs/architecture.md) so the protocol can be
-tested while the device model is being written.
+The device is the real :class:`agent.device.Device` (S7906E profile, lab user admin /
+admin-secret at level 3) with its real CLI; host keys are generated once per run and copied.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,8 +18,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.device.sessions import SessionRegistry
+from agent.device import Device
+from agent.device.model import PeerKey
 from agent.identification import IdentificationReader
+from agent.profiles.loader import load_profile
 from agent.ssh1.client import (
     Authenticated,
     AuthenticationFailed,
@@ -41,7 +41,6 @@ from agent.ssh1.server_key import ServerKeyCache
 from agent.wire import Reader, mpint1, string, uint32
 
 SERVER_LINE = "SSH-1.99-Comware-5.20"
-HOST_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 SERVER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
 USER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
@@ -54,144 +53,23 @@ def _en(key: rsa.RSAPrivateKey) -> tuple[int, int]:
     return numbers.e, numbers.n
 
 
-# ---------------------------------------------------------------------- device: real or test double
+# ---------------------------------------------------------------------- the real device
 
 
-class FakeCli:
-    """Comware-like enough for protocol tests: prompt, echo, `display version`, `sysname`, `quit`."""
-
-    def __init__(
-        self, device: FakeDevice, username: str, level: int, interactive: bool, width: int, height: int
-    ):
-        self.device = device
-        self.interactive = interactive
-        self.width, self.height = width, height
-        self.closed = False
-        self.exit_status = 0
-        self._line = bytearray()
-        self._view = "user"
-
-    def _prompt(self) -> bytes:
-        name = self.device.sysname.encode()
-        return b"<" + name + b">" if self._view == "user" else b"[" + name + b"]"
-
-    def start(self) -> bytes:
-        return b"\r\n" + self._prompt()
-
-    def _run(self, line: str) -> tuple[bytes, int]:
-        words = line.split()
-        if not words:
-            return b"", 0
-        if words[:2] == ["display", "version"]:
-            return b"Comware Software, Version 5.20, Release 6616P01\r\n", 0
-        if words == ["screen-length", "disable"]:
-            return b"", 0
-        if words == ["system-view"]:
-            self._view = "system"
-            return b"System View: return to User View with Ctrl+Z.\r\n", 0
-        if words[0] == "sysname" and len(words) == 2 and self._view == "system":
-            self.device.sysname = words[1]
-            return b"", 0
-        if words == ["return"]:
-            self._view = "user"
-            return b"", 0
-        if words == ["quit"]:
-            if self._view == "system":
-                self._view = "user"
-            else:
-                self.closed = True
-            return b"", 0
-        return b"              ^\r\n % Unrecognized command found at '^' position.\r\n", 1
-
-    def execute(self, command: str) -> tuple[bytes, int]:
-        return self._run(command)
-
-    def feed(self, data: bytes) -> bytes:
-        out = bytearray()
-        for byte in data:
-            if byte in (10, 13):
-                output, _ = self._run(self._line.decode())
-                self._line.clear()
-                out += b"\r\n" + output
-                if self.closed:
-                    return bytes(out)
-                out += self._prompt()
-            else:
-                self._line.append(byte)
-                out.append(byte)
-        return bytes(out)
-
-    def resize(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
+PROFILE_PATH = Path(__file__).resolve().parents[2] / "device_profiles" / "3com-s7906e.yaml"
 
 
-@dataclass
-class FakeDevice:
-    users: dict[str, tuple[str, int]] = field(default_factory=lambda: {"admin": (PASSWORD, 3)})
-    keys: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    ciphers: list[str] = field(default_factory=lambda: ["3des", "blowfish", "des"])
-    auth: list[str] = field(default_factory=lambda: ["password", "rsa"])
-    sysname: str = "SW7906E"
+def _real_device_factory() -> Callable[[Path, Path], Device]:
+    """Build real :class:`Device` objects from the S7906E profile, with two test helpers attached."""
 
-    def __post_init__(self) -> None:
-        self.profile = SimpleNamespace(
-            ssh=SimpleNamespace(ssh1_ciphers=self.ciphers, ssh1_auth=self.auth, ssh1_server_key_bits=1024)
-        )
-        self.ssh = SimpleNamespace(
-            authentication_timeout=60, authentication_retries=3, rekey_interval_hours=0
-        )
-        self.host_keys = SimpleNamespace(rsa_private_key=HOST_KEY)
-        self.sessions = SessionRegistry()
-        self.local_users = self.users
-        self.clis: list[FakeCli] = []
-
-    def authenticate_password(self, username: str, password: bytes) -> int | None:
-        stored = self.users.get(username, ("\0never", 0))
-        return stored[1] if stored[0].encode() == password and username in self.users else None
-
-    def rsa1_keys(self, username: str) -> list[tuple[int, int]]:
-        return list(self.keys.get(username, []))
-
-    def user_level(self, username: str) -> int:
-        return self.users[username][1] if username in self.users else 0
-
-    def add_rsa_key(self, username: str, key: rsa.RSAPrivateKey) -> None:
-        self.keys.setdefault(username, []).append(_en(key))
-
-    def set_ssh1(self, *, ciphers: list[str] | None = None, auth: list[str] | None = None) -> None:
-        if ciphers is not None:
-            self.profile.ssh.ssh1_ciphers = ciphers
-        if auth is not None:
-            self.profile.ssh.ssh1_auth = auth
-
-    def open_cli(
-        self, username: str, level: int, *, interactive: bool, width: int = 80, height: int = 24, **_: Any
-    ) -> FakeCli:
-        cli = FakeCli(self, username, level, interactive, width, height)
-        self.clis.append(cli)
-        return cli
-
-
-def _real_device_factory() -> Callable[[Path, Path], Any] | None:
-    """The real Device (with its CLI) once both exist; None while they are being written."""
-    try:
-        from agent.cli.session import CliSession  # noqa: F401
-        from agent.device import Device
-        from agent.device.model import PeerKey
-        from agent.profiles.loader import load_profile
-    except ImportError:
-        return None
-    profile_path = Path(__file__).resolve().parents[2] / "device_profiles" / "3com-s7906e.yaml"
-
-    def make(state: Path, shared_keys: Path) -> Any:
+    def make(state: Path, shared_keys: Path) -> Device:
         """A device in ``state`` whose host keys are copied from ``shared_keys`` (generated once per run)."""
         if shared_keys.is_dir():
             shutil.copytree(shared_keys, state / "keys")
-        device = Device.load(load_profile(profile_path), state)
+        device = Device.load(load_profile(PROFILE_PATH), state)
         device.host_keys.rsa_private_key  # noqa: B018  (the SSH1 host key)
         if not shared_keys.is_dir():
             shutil.copytree(state / "keys", shared_keys)
-        real = SimpleNamespace(device=device)
 
         def add_rsa_key(username: str, key: rsa.RSAPrivateKey) -> None:
             device.peer_keys[username] = PeerKey(username, key.public_key())
@@ -206,7 +84,7 @@ def _real_device_factory() -> Callable[[Path, Path], Any] | None:
 
         device.add_rsa_key = add_rsa_key  # type: ignore[attr-defined]
         device.set_ssh1 = set_ssh1  # type: ignore[attr-defined]
-        return real.device
+        return device
 
     return make
 
@@ -214,15 +92,16 @@ def _real_device_factory() -> Callable[[Path, Path], Any] | None:
 REAL_DEVICE = _real_device_factory()
 
 
+def make_device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A fresh real device under ``tmp_path``; host keys shared by every test of the run."""
+    state = tmp_path / "state"
+    state.mkdir()
+    return REAL_DEVICE(state, tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
+
+
 @pytest.fixture
 def device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    if REAL_DEVICE is not None:
-        state = tmp_path / "state"
-        state.mkdir()
-        return REAL_DEVICE(state, tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
-    fake = FakeDevice()
-    fake.ssh.authentication_retries = 3
-    return fake
+    return make_device(tmp_path, tmp_path_factory)
 
 
 # ---------------------------------------------------------------------- in-memory connection
@@ -547,17 +426,35 @@ def test_rhosts_refused_for_a_missing_user_even_when_enabled(device: Any) -> Non
     assert pair.server_types[-1] == Msg.SMSG_FAILURE and not pair.server.authenticated
 
 
+def _rhosts_rsa_packet(key: rsa.RSAPrivateKey, client_user: str = "admin") -> bytes:
+    e, n = _en(key)
+    return string(client_user) + uint32(n.bit_length()) + mpint1(e) + mpint1(n)
+
+
 def test_rhosts_rsa_challenge_when_enabled(device: Any) -> None:
     device.set_ssh1(auth=["password", "rhosts-rsa"])
+    # RhostsRSA proves the client host: its key must be a `public-key peer` key of the device
+    device.peer_keys["client-host"] = PeerKey("client-host", OTHER_KEY.public_key())
     pair = connect(device, password=None, peer="127.0.0.1:1000", pump=False)
     pair.to_auth_phase()
     client = pair.client
-    e, n = _en(OTHER_KEY)
-    pair.send(Msg.CMSG_AUTH_RHOSTS_RSA, string("admin") + uint32(n.bit_length()) + mpint1(e) + mpint1(n))
+    pair.send(Msg.CMSG_AUTH_RHOSTS_RSA, _rhosts_rsa_packet(OTHER_KEY))
     assert pair.server_types[-1] == Msg.SMSG_AUTH_RSA_CHALLENGE
     client._rsa_key, client._method = OTHER_KEY, "rsa"
     pair.pump()
     assert pair.server.authenticated and pair.of(Authenticated)
+
+
+def test_rhosts_rsa_unknown_host_key_gets_failure_without_challenge(device: Any) -> None:
+    device.set_ssh1(auth=["password", "rhosts-rsa"])
+    device.peer_keys["client-host"] = PeerKey("client-host", OTHER_KEY.public_key())
+    pair = connect(device, password=None, peer="127.0.0.1:1000", pump=False)
+    pair.to_auth_phase()
+    sent_before = len(pair.server_types)
+    pair.send(Msg.CMSG_AUTH_RHOSTS_RSA, _rhosts_rsa_packet(USER_KEY))  # a host key the device does not know
+    assert pair.server_types[sent_before:] == [Msg.SMSG_FAILURE]
+    assert Msg.SMSG_AUTH_RSA_CHALLENGE not in pair.server_types
+    assert not pair.server.authenticated and not pair.server.closed
 
 
 # ---------------------------------------------------------------------- preparatory and interactive phases
@@ -692,7 +589,7 @@ def test_default_server_key_comes_from_the_device_cache(device: Any) -> None:
     a = connect(device, server_key=None)
     b = connect(device, server_key=None)
     assert a.server.server_key is b.server.server_key and a.of(Authenticated)
-    assert abs(a.server.server_key.key_size - HOST_KEY.key_size) >= 128
+    assert abs(a.server.server_key.key_size - device.host_keys.rsa_private_key.key_size) >= 128
 
 
 # ---------------------------------------------------------------------- hostile input
@@ -740,15 +637,15 @@ def _fresh_server(device: Any) -> Ssh1ServerCore:
 
 
 @pytest.fixture(scope="module")
-def fuzz_device() -> Iterator[FakeDevice]:
-    yield FakeDevice()
+def fuzz_device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    device = make_device(tmp_path_factory.mktemp("ssh1-fuzz"), tmp_path_factory)
+    device.set_ssh1(ciphers=["3des", "blowfish", "des"])
+    yield device
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(st.binary(max_size=300), max_size=6))
-def test_random_bytes_after_version_line_only_disconnect(
-    fuzz_device: FakeDevice, chunks: list[bytes]
-) -> None:
+def test_random_bytes_after_version_line_only_disconnect(fuzz_device: Any, chunks: list[bytes]) -> None:
     server = _fresh_server(fuzz_device)
     reader = PacketReader()
     for chunk in chunks:
@@ -766,7 +663,7 @@ def test_random_bytes_after_version_line_only_disconnect(
     after_login=st.booleans(),
 )
 def test_random_valid_packets_in_any_phase_only_disconnect(
-    fuzz_device: FakeDevice, packets: list[tuple[int, bytes]], after_login: bool
+    fuzz_device: Any, packets: list[tuple[int, bytes]], after_login: bool
 ) -> None:
     pair = connect(fuzz_device, pump=after_login)
     if not after_login:

@@ -1,12 +1,15 @@
-"""The blocking :class:`Ssh1Client` against the SSH1 server core behind a tiny threaded 127.0.0.1 listener.
+"""The blocking :class:`Ssh1Client` against the product's asyncio listener on 127.0.0.1.
 
-The listener here is test scaffolding (one thread per connection, identification exchange,
-then bytes in and out of :class:`Ssh1ServerCore`); the product's asyncio listener lives in
-agent/server. The device is the same test double as in test_ssh1_session.py.
+The server side is the real thing: :class:`agent.server.listener.DeviceServer` serving a real
+:class:`agent.device.Device` (see test_ssh1_session.py), on an event loop in a background thread.
+What each connection did is read from the listener's own per-connection log line.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import re
 import socket
 import threading
@@ -17,103 +20,118 @@ from typing import Any
 
 import pytest
 
-from agent.errors import ProtocolError
-from agent.identification import IdentificationReader, choose_engine
+from agent.fleet.inventory import Host
+from agent.fleet.transport import ConnectSettings, Ssh1Connection
+from agent.server.listener import DeviceServer
 from agent.ssh1.keyfile import dump_private_key
-from agent.ssh1.server import Ssh1ServerCore
 from agent.ssh1.transport import Ssh1AuthenticationError, Ssh1Client, Ssh1Error
-from tests.unit.test_ssh1_session import PASSWORD, SERVER_KEY, USER_KEY, VERSION_MARK, FakeDevice
-
-SERVER_LINE = "SSH-1.99-Comware-5.20"
+from tests.unit.test_ssh1_session import PASSWORD, USER_KEY, VERSION_MARK, make_device
 
 
-class ThreadedSsh1Server:
-    """Accept connections on 127.0.0.1 and serve each with an :class:`Ssh1ServerCore` in a thread."""
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
 
-    def __init__(self, device: Any, server_line: str = SERVER_LINE, server_key: Any = SERVER_KEY) -> None:
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class LiveServer:
+    """A :class:`DeviceServer` for ``device`` running on its own event loop in a daemon thread."""
+
+    def __init__(self, device: Any) -> None:
         self.device = device
-        self.server_line = server_line
-        self.server_key = server_key
-        self.cores: list[Ssh1ServerCore] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)  # accept() wakes up regularly to notice the stop flag
-        self.port = self._listener.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self.listener = DeviceServer(device, "127.0.0.1", 0)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._records = _Records()
+        self._log = logging.getLogger("switch_agent.ssh")
+        self._old_level = self._log.level
 
-    def __enter__(self) -> ThreadedSsh1Server:
+    @property
+    def port(self) -> int:
+        return self.listener.port
+
+    def _call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
+
+    def start(self) -> None:
+        self._log.addHandler(self._records)
+        if not self._log.isEnabledFor(logging.INFO):
+            self._log.setLevel(logging.INFO)
         self._thread.start()
-        return self
+        self._call(self.listener.start())
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
+    def stop(self) -> None:
+        try:
+            if self._thread.is_alive():
+                self._call(self.listener.stop())
+        finally:
+            if self._thread.is_alive():
+                self.loop.call_soon_threadsafe(self.loop.stop)
+                self._thread.join(5)
+            if not self._thread.is_alive():
+                self.loop.close()
+            self._log.removeHandler(self._records)
+            self._log.setLevel(self._old_level)
 
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, addr = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(None)
-            threading.Thread(target=self._serve, args=(conn, f"{addr[0]}:{addr[1]}"), daemon=True).start()
-
-    def _serve(self, conn: socket.socket, peer: str) -> None:
-        with conn:
-            conn.sendall((self.server_line + "\r\n").encode())
-            ident = IdentificationReader()
-            conn.settimeout(10)
-            try:
-                version = None
-                while version is None:
-                    data = conn.recv(4096)
-                    if not data:
-                        return
-                    version = ident.feed(data)
-                announced = self.server_line.split("-")[1]
-                if choose_engine(version, announced) != "1":
-                    conn.sendall(b"Protocol major versions differ.\n")
-                    return
-            except ProtocolError as exc:
-                conn.sendall(exc.description.encode() + b"\n")
-                return
-            core = Ssh1ServerCore(self.device, version, self.server_line, peer, server_key=self.server_key)
-            self.cores.append(core)
-            core.receive_data(ident.leftover)
-            while True:
-                out = core.data_to_send()
-                if out:
-                    conn.sendall(out)
-                if core.closed:
-                    return
-                deadline = core.next_deadline()
-                conn.settimeout(max(0.01, deadline - time.monotonic()) if deadline else 30)
-                try:
-                    data = conn.recv(65536)
-                except TimeoutError:
-                    core.on_deadline(time.monotonic())
-                    continue
-                except OSError:
-                    data = b""
-                if not data:
-                    core.connection_lost()
-                    return
-                core.receive_data(data)
+    def summaries(self, count: int, timeout: float = 5.0) -> list[str]:
+        """The log lines of the first ``count`` finished connections (waits for the server to see them end)."""
+        deadline = time.monotonic() + timeout
+        while len(self._records.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return list(self._records.messages)
 
 
 @pytest.fixture
-def server() -> Iterator[ThreadedSsh1Server]:
-    device = FakeDevice()
+def device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    device = make_device(tmp_path, tmp_path_factory)
     device.add_rsa_key("admin", USER_KEY)
-    with ThreadedSsh1Server(device) as srv:
-        yield srv
+    return device
+
+
+@pytest.fixture
+def server(device: Any) -> Iterator[LiveServer]:
+    live = LiveServer(device)
+    try:
+        live.start()
+        yield live
+    finally:
+        live.stop()
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _baseline_fds(server: LiveServer, finished: int) -> int:
+    """The open file descriptor count once the server has closed all of its ``finished`` connections."""
+    server.summaries(finished)
+    count, stable_since = _open_fds(), time.monotonic()
+    deadline = stable_since + 3
+    while time.monotonic() - stable_since < 0.05 and time.monotonic() < deadline:
+        time.sleep(0.01)
+        if (now := _open_fds()) != count:
+            count, stable_since = now, time.monotonic()
+    return count
+
+
+def _settled_fds(expected: int, timeout: float = 3.0) -> int:
+    """The open file descriptor count once the server thread has closed its side (or the timeout passed).
+
+    Client and server share this process, so the server's socket for a connection is counted
+    too; it closes when the client's socket does, a moment later. A leaked client socket keeps both.
+    """
+    deadline = time.monotonic() + timeout
+    while (count := _open_fds()) != expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return count
 
 
 @pytest.mark.parametrize("cipher", ["3des", "blowfish", "des"])
-def test_exec_with_password(server: ThreadedSsh1Server, cipher: str) -> None:
+def test_exec_with_password(server: LiveServer, cipher: str) -> None:
+    server.device.set_ssh1(ciphers=["3des", "blowfish", "des"])
     with Ssh1Client() as client:
         client.connect("127.0.0.1", server.port, "admin", password=PASSWORD, cipher=cipher, timeout=5)
         output, status = client.exec("display version")
@@ -121,14 +139,12 @@ def test_exec_with_password(server: ThreadedSsh1Server, cipher: str) -> None:
         # SSH1 has one session per connection: a second exec reconnects transparently
         output, status = client.exec("no-such-command")
         assert status == 1 and b"Unrecognized" in output
-    assert len(server.cores) == 2
-    deadline = time.monotonic() + 5  # the server thread reads the EXIT_CONFIRMATION a moment later
-    while not all(core.closed for core in server.cores) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert all("result=exit status" in core.log_summary() for core in server.cores)
+    summaries = server.summaries(2)  # the server reads the EXIT_CONFIRMATION a moment later
+    assert len(summaries) == 2
+    assert all(f"cipher={cipher}" in line and "result=exit status" in line for line in summaries)
 
 
-def test_exec_with_rsa_key_file_and_compression(server: ThreadedSsh1Server, tmp_path: Path) -> None:
+def test_exec_with_rsa_key_file_and_compression(server: LiveServer, tmp_path: Path) -> None:
     key_file = tmp_path / "id_rsa1"
     key_file.write_bytes(dump_private_key(USER_KEY, "test", "phrase"))
     with Ssh1Client() as client:
@@ -136,14 +152,17 @@ def test_exec_with_rsa_key_file_and_compression(server: ThreadedSsh1Server, tmp_
         assert client.compression_accepted
         output, status = client.exec("display version")
     assert VERSION_MARK in output and status == 0
-    assert "auth=rsa" in server.cores[0].log_summary() and "compression=zlib" in server.cores[0].log_summary()
+    (summary,) = server.summaries(1)
+    assert "auth=rsa" in summary and "compression=zlib" in summary
 
 
-def test_shell_read_until_prompt(server: ThreadedSsh1Server) -> None:
+def test_shell_read_until_prompt(server: LiveServer) -> None:
     client = Ssh1Client()
     client.connect("127.0.0.1", server.port, "admin", password=PASSWORD)
     client.open_shell(width=120, height=40)
     assert client.read_until(re.compile(rb"<\S+>"), timeout=5).endswith(b"<SW7906E>")
+    client.send("screen-length disable\r")  # no "---- More ----" pager in the way
+    assert client.read_until("<SW7906E>", timeout=5).endswith(b"<SW7906E>")
     client.send("display version\r")
     text = client.read_until("<SW7906E>", timeout=5)
     assert VERSION_MARK in text
@@ -154,15 +173,70 @@ def test_shell_read_until_prompt(server: ThreadedSsh1Server) -> None:
     client.close()
 
 
-def test_wrong_password_raises(server: ThreadedSsh1Server) -> None:
+def test_wrong_password_raises(server: LiveServer) -> None:
     with pytest.raises(Ssh1AuthenticationError), Ssh1Client() as client:
         client.connect("127.0.0.1", server.port, "admin", password="wrong", timeout=5)
 
 
-def test_ssh2_only_server_is_reported(server: ThreadedSsh1Server) -> None:
-    with ThreadedSsh1Server(server.device, server_line="SSH-2.0-Comware-5.20") as ssh2_only:
-        with pytest.raises(Ssh1Error, match="Protocol major versions differ"), Ssh1Client() as client:
-            client.connect("127.0.0.1", ssh2_only.port, "admin", password=PASSWORD, timeout=5)
+def test_failed_login_closes_the_socket(server: LiveServer) -> None:
+    client = Ssh1Client()
+    client.connect("127.0.0.1", server.port, "admin", password=PASSWORD, timeout=5)  # warm up the server key
+    client.close()
+    before = _baseline_fds(server, 1)
+    for _ in range(3):
+        client = Ssh1Client()  # no `with`, no close(): the failed connect alone must not leak
+        with pytest.raises(Ssh1AuthenticationError):
+            client.connect("127.0.0.1", server.port, "admin", password="wrong", timeout=5)
+        assert client._socket is None
+    assert _settled_fds(before) == before
+
+
+def test_timeout_closes_the_socket() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (backlog) but never speaks
+        port = silent.getsockname()[1]
+        before = _open_fds()
+        client = Ssh1Client()
+        with pytest.raises(Ssh1Error, match="timed out"):
+            client.connect("127.0.0.1", port, "admin", password=PASSWORD, timeout=0.2)
+        assert client._socket is None and _settled_fds(before) == before
+
+
+def _host(port: int) -> Host:
+    return Host("sw1", "127.0.0.1", port, "admin", "hp_comware", [], {})
+
+
+def test_fleet_ssh1_connection_closes_its_client_when_setup_fails(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = ConnectSettings(timeout=5)
+    conn = Ssh1Connection(_host(server.port), PASSWORD, settings)  # the real thing works...
+    assert "Comware" in conn.send_command("display version")
+    conn.close()
+    before = _baseline_fds(server, 1)
+    with pytest.raises(Ssh1AuthenticationError):  # ...a refused login leaves nothing open...
+        Ssh1Connection(_host(server.port), "wrong", settings)
+    assert _settled_fds(before) == before
+
+    clients: list[Ssh1Client] = []  # held here, so a leaked socket cannot be closed by the GC
+
+    def no_shell(self: Ssh1Client, *args: object, **kwargs: object) -> None:
+        clients.append(self)
+        raise Ssh1Error("connection closed: shell refused")
+
+    monkeypatch.setattr(Ssh1Client, "open_shell", no_shell)  # ...and neither does a failed shell
+    with pytest.raises(Ssh1Error, match="shell refused"):
+        Ssh1Connection(_host(server.port), PASSWORD, settings)
+    assert len(clients) == 1 and clients[0]._socket is None and not clients[0].connected
+    assert _settled_fds(before) == before
+
+
+def test_ssh2_only_server_is_reported(server: LiveServer) -> None:
+    server.device.ssh.compatible_ssh1x = False  # the device now announces SSH-2.0
+    assert server.device.ssh_protocol_version() == "2.0"
+    before = _open_fds()
+    with pytest.raises(Ssh1Error, match="Protocol major versions differ"), Ssh1Client() as client:
+        client.connect("127.0.0.1", server.port, "admin", password=PASSWORD, timeout=5)
+    assert client._socket is None and _settled_fds(before) == before
 
 
 def test_connection_refused() -> None:
