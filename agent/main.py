@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -59,16 +58,10 @@ def _setup_logging(verbose: bool) -> None:
     )
 
 
-def _install_stop(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from agent.device import Device
     from agent.profiles import load_profile
-    from agent.server.listener import DeviceServer, freeze_startup_heap, run_event_loop
+    from agent.server.listener import DeviceServer, freeze_startup_heap, install_stop_signals, run_event_loop
 
     profile = load_profile(args.profile)
     host, port = args.listen
@@ -78,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         stop = asyncio.Event()
-        _install_stop(stop)
+        install_stop_signals(stop)
         try:
             await server.start()
         except OSError as exc:
@@ -134,18 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--snmp", type=lambda v: parse_listen(v), default=None, help="HOST:PORT for the SNMP agent")
     serve.set_defaults(func=cmd_serve)
 
-    try:
-        from agent.lab.cli import add_lab_parser
+    from agent.fleet.cli import add_fleet_parser
+    from agent.lab.cli import add_lab_parser
 
-        add_lab_parser(sub)
-    except ImportError:
-        pass
-    try:
-        from agent.fleet.cli import add_fleet_parser
-
-        add_fleet_parser(sub)
-    except ImportError:
-        pass
+    add_lab_parser(sub)
+    add_fleet_parser(sub)
     return parser
 
 

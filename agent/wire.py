@@ -142,6 +142,3 @@ class Reader:
     @property
     def remaining(self) -> int:
         return len(self.data) - self.pos
-
-    def end(self) -> None:
-        """Trailing bytes are tolerated (RFC 4251 extensibility); this is a no-op hook for strictness."""

@@ -28,7 +28,7 @@ from agent.device.model import (
 )
 from agent.device.passwords import VERIFIED, hash_password
 from agent.device.sessions import SessionRegistry
-from agent.device.storage import atomic_write_text
+from agent.files import atomic_write_text
 from agent.profiles.model import LabUser, Profile, SshAlgorithms
 
 if TYPE_CHECKING:

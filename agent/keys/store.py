@@ -7,13 +7,13 @@ matters: parsing and checking an RSA key costs more than a whole Ed25519 handsha
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from agent.files import atomic_write_bytes
 from agent.ssh2.algorithms.hostkey import HostKey, host_key_from_private
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -29,15 +29,9 @@ def _write_private(path: Path, key: PrivateKey) -> None:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
     )
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    atomic_write_bytes(path, pem, mode=0o600)
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-    path.with_name(path.name + ".pub").write_bytes(public + b"\n")
+    atomic_write_bytes(path.with_name(path.name + ".pub"), public + b"\n")
 
 
 def _generate(kind: str, rsa_bits: int) -> PrivateKey:

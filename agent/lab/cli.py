@@ -17,7 +17,7 @@ from agent.lab.inventory import write_inventory
 from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
 from agent.lab.runtime import Bound, LabRuntime, WorkerPool
 from agent.lab.spec import DeviceGroup, LabSpec, load_spec
-from agent.server.listener import run_event_loop
+from agent.server.listener import install_stop_signals, run_event_loop
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -117,9 +117,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        install_stop_signals(stop)
         runtime = LabRuntime(slots)
         try:
             bound = await runtime.start()

@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from agent.lab.plan import DeviceSlot
-from agent.server.listener import run_event_loop
+from agent.server.listener import install_stop_signals, run_event_loop
 
 log = logging.getLogger("switch_agent.lab")
 
@@ -115,18 +115,12 @@ def _snmp_agent_class() -> Any:
     return SnmpAgent
 
 
-def _install_stop(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-
-
 def _worker_main(slots: list[DeviceSlot], conn: Connection) -> None:
     """Entry point of a forked worker: serve ``slots`` until SIGTERM/SIGINT."""
 
     async def run() -> None:
         stop = asyncio.Event()
-        _install_stop(stop)
+        install_stop_signals(stop)
         runtime = LabRuntime(slots)
         try:
             bound = await runtime.start()

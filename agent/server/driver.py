@@ -23,7 +23,7 @@ log = logging.getLogger("switch_agent.ssh")
 class ConnectionDriver(asyncio.Protocol):
     def __init__(self, device: Any, context: Any) -> None:
         self.device = device
-        self.context = context  # DeviceServer: per-device shared state (SSH1 server key cache)
+        self.context = context  # the DeviceServer: it tracks its live connections
         self.core: ServerCore | None = None
         self.ident = IdentificationReader()
         self.transport: asyncio.Transport | None = None
@@ -117,13 +117,8 @@ class ConnectionDriver(asyncio.Protocol):
         else:
             from agent.ssh1.server import Ssh1ServerCore
 
-            self.core = Ssh1ServerCore(
-                self.device,
-                client,
-                self.server_line,
-                self.peer,
-                server_key=self.context.ssh1_server_key(),
-            )
+            # The SSH1 server key is shared by the device's connections (ServerKeyCache.for_device).
+            self.core = Ssh1ServerCore(self.device, client, self.server_line, self.peer)
             if self.ident.leftover:
                 self.core.receive_data(self.ident.leftover)
         self.core.wakeup = self._pump  # type: ignore[attr-defined]

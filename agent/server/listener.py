@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import Coroutine
 from typing import Any
 
@@ -22,15 +23,6 @@ class DeviceServer:
         self.port = port
         self.server: asyncio.AbstractServer | None = None
         self.connections: set[Any] = set()  # live ConnectionDriver objects, logged in or not
-        self._ssh1_key: Any = None
-
-    def ssh1_server_key(self) -> Any:
-        """The SSH1 server key cache of this device, created on first SSH1 client."""
-        if self._ssh1_key is None:
-            from agent.ssh1.server_key import ServerKeyCache
-
-            self._ssh1_key = ServerKeyCache(self.device)
-        return self._ssh1_key
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -68,3 +60,10 @@ def freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    """SIGINT (Ctrl+C) and SIGTERM set ``stop``: every command then shuts its devices down cleanly."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)

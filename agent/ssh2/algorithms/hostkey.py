@@ -27,6 +27,7 @@ class HostKeyAlgorithm:
     hash: hashes.HashAlgorithm | None
 
 
+SSH_CURVE_NAMES = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}  # OpenSSL -> SSH
 _CURVES = {
     "nistp256": (ec.SECP256R1(), hashes.SHA256()),
     "nistp384": (ec.SECP384R1(), hashes.SHA384()),
@@ -72,7 +73,7 @@ def public_blob(key: PublicKey) -> bytes:
     if isinstance(key, ec.EllipticCurvePublicKey):
         from cryptography.hazmat.primitives import serialization
 
-        curve = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}[key.curve.name]
+        curve = SSH_CURVE_NAMES[key.curve.name]
         point = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         return string(f"ecdsa-sha2-{curve}") + string(curve) + string(point)
     raise TypeError(f"unsupported key type {type(key)!r}")
@@ -163,7 +164,7 @@ def host_key_from_private(key: object) -> HostKey:
     if isinstance(key, rsa.RSAPrivateKey):
         return HostKey("rsa", key, ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"))
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        curve = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}[key.curve.name]
+        curve = SSH_CURVE_NAMES[key.curve.name]
         return HostKey("ecdsa", key, (f"ecdsa-sha2-{curve}",))
     raise TypeError(f"unsupported host key type {type(key)!r}")
 

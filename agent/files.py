@@ -1,4 +1,4 @@
-"""Crash-safe file replacement for the saved configuration."""
+"""Crash-safe file replacement: saved configurations, host keys, anything a crash must not tear."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from pathlib import Path
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """:func:`atomic_write_bytes` for configuration text (UTF-8, LF line ends)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write ``text`` so that a crash leaves either the old file or the new one, never a torn one.
 
     The data goes to a temporary file in the same directory, is fsynced, then renamed over the
@@ -15,10 +20,10 @@ def atomic_write_text(path: Path, text: str) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
