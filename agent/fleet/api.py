@@ -104,6 +104,7 @@ class Fleet:
         backup_dir: str | Path | None = None,
         templates: Sequence[str | Path] | None = None,
         replace: bool = False,
+        extra_vars: dict[str, Any] | None = None,
     ) -> RunReport:
         """Running versus the backup in ``backup_dir``, or versus the rendered ``templates``."""
         params: dict[str, dict[str, Any]] = {}
@@ -114,7 +115,7 @@ class Fleet:
                     raise ConfigError(f"{path}: no backup for {h.name}; run `fleet backup` first")
                 params[h.name] = {"backup": path.read_text(encoding="utf-8")}
         elif templates is not None:
-            params = {n: {"intent": t, "replace": replace} for n, t in self.render(templates).items()}
+            params = {n: {"intent": t, "replace": replace} for n, t in self.render(templates, extra_vars).items()}
         else:
             raise ConfigError("diff needs a backup folder or templates")
         return self._run("diff", params)

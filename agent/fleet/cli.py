@@ -20,23 +20,43 @@ def _kv(value: str) -> tuple[str, str]:
     return key, val
 
 
-def _common(p: argparse.ArgumentParser, report: bool = True) -> None:
+def _targets(p: argparse.ArgumentParser) -> None:
+    """Which devices: the inventory and the host/group filters (every subcommand but import-vagrant)."""
     p.add_argument("-i", "--inventory", default="lab.yaml", help="inventory file or folder (default lab.yaml)")
     p.add_argument("--hosts", help="comma-separated host names to act on")
     p.add_argument("--group", action="append", help="only hosts in this group (repeatable)")
-    p.add_argument("-c", "--concurrency", type=int, default=50, help="devices at once (default 50)")
-    p.add_argument("--group-limit", type=_kv, action="append", default=[],
-                   help="GROUP=N: at most N devices of GROUP at once (also data.max_concurrency on a group)")
-    p.add_argument("--timeout", type=float, default=20.0, help="per-device connect/read timeout in seconds")
-    p.add_argument("--retries", type=int, default=2, help="retries for unreachable/timeout failures")
-    p.add_argument("--backoff", type=float, default=0.5, help="first retry delay; doubles each retry")
-    p.add_argument("--slow", action="store_true",
-                   help="netmiko's stock Comware timing (no echo checks; ~2 s silence wait per config send)")
-    p.add_argument("--backend", choices=("local", "celery"), default="local")
-    p.add_argument("--broker", help="Celery broker URL (with --backend celery)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _common(p: argparse.ArgumentParser, report: bool = True) -> None:
+    """Targets plus the options of subcommands that connect to devices."""
+    _targets(p)
+    conn = p.add_argument_group("connection and run options")
+    conn.add_argument("-c", "--concurrency", type=int, default=50, help="devices at once (default 50)")
+    conn.add_argument("--group-limit", type=_kv, action="append", default=[], metavar="GROUP=N",
+                      help="at most N devices of GROUP at once (also data.max_concurrency on a group)")
+    conn.add_argument("--timeout", type=float, default=20.0, help="per-device connect/read timeout in seconds")
+    conn.add_argument("--retries", type=int, default=2, help="retries for unreachable/timeout failures")
+    conn.add_argument("--backoff", type=float, default=0.5, help="first retry delay; doubles each retry")
+    conn.add_argument("--slow", action="store_true",
+                      help="netmiko's stock Comware timing (no echo checks; ~2 s silence wait per config send)")
+    conn.add_argument("--backend", choices=("local", "celery"), default="local",
+                      help="run devices in local threads (default) or as Celery tasks")
+    conn.add_argument("--broker", help="Celery broker URL (with --backend celery)")
+    conn.add_argument("--no-progress", action="store_true", help="no progress bar")
     if report:
-        p.add_argument("--report", help="write the JSON report here")
+        conn.add_argument("--report", help="write the JSON report here")
+
+
+def _template_vars(p: argparse.ArgumentParser) -> None:
+    """``--var``, shared by every subcommand that renders templates."""
+    p.add_argument("--var", type=_kv, action="append", default=[], metavar="NAME=VALUE",
+                   help="template variable (repeatable), e.g. --var ops_password=...; "
+                        "a variable a template uses but nobody sets is an error")
+
+
+_TEMPLATES_HELP = "template files, or folders whose *.j2 files are used in name order"
+_REPLACE_HELP = ("make the templated sections match exactly: undo lines the templates do not have "
+                 "(default: merge, only add what is missing)")
 
 
 def add_fleet_parser(sub: Any) -> None:
@@ -45,36 +65,39 @@ def add_fleet_parser(sub: Any) -> None:
     ops = fleet.add_subparsers(dest="fleet_command", required=True)
 
     p = ops.add_parser("push", help="render templates, apply only what differs, verify, save")
-    p.add_argument("templates", nargs="+", help="template files or folders of *.j2")
-    p.add_argument("--replace", action="store_true", help="make the templated sections match exactly (undo extras)")
+    p.add_argument("templates", nargs="+", help=_TEMPLATES_HELP)
+    p.add_argument("--replace", action="store_true", help=_REPLACE_HELP)
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
-    p.add_argument("--var", type=_kv, action="append", default=[], help="NAME=VALUE template variable")
+    _template_vars(p)
     p.add_argument("--show", type=int, default=1, help="distinct change scripts to print (default 1; 0: none)")
     _common(p)
     p.set_defaults(func=cmd_push)
 
     p = ops.add_parser("render", help="print what each device would get (no connection)")
-    p.add_argument("templates", nargs="+")
-    p.add_argument("--var", type=_kv, action="append", default=[])
-    p.add_argument("--output", help="write one DIR/<name>.cfg per device instead of printing")
-    _common(p, report=False)
+    p.add_argument("templates", nargs="+", help=_TEMPLATES_HELP)
+    _template_vars(p)
+    p.add_argument("--output", metavar="DIR", help="write one DIR/<name>.cfg per device instead of printing")
+    p.add_argument("--show-secrets", action="store_true",
+                   help="print (or write) passwords in clear; by default `password simple ******`")
+    _targets(p)
     p.set_defaults(func=cmd_render)
 
     p = ops.add_parser("backup", help="save each device's running configuration to DIR/<name>.cfg")
-    p.add_argument("directory")
+    p.add_argument("directory", help="folder for the <name>.cfg files (created if missing)")
     _common(p)
     p.set_defaults(func=cmd_backup)
 
     p = ops.add_parser("diff", help="running configuration versus a backup folder or rendered templates")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--backup", help="backup folder written by `fleet backup`")
-    what.add_argument("--templates", nargs="+", help="template files or folders")
-    p.add_argument("--replace", action="store_true")
+    what.add_argument("--templates", nargs="+", help=_TEMPLATES_HELP + " (shows what a push would change)")
+    _template_vars(p)
+    p.add_argument("--replace", action="store_true", help=_REPLACE_HELP + " (with --templates)")
     _common(p)
     p.set_defaults(func=cmd_diff)
 
     p = ops.add_parser("run", help="run one command on every device")
-    p.add_argument("command")
+    p.add_argument("command", help="the command line, e.g. \"display clock\"")
     p.add_argument("--output", help="write DIR/<name>.txt per device instead of printing")
     _common(p)
     p.set_defaults(func=cmd_run)
@@ -85,7 +108,7 @@ def add_fleet_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_facts)
 
     p = ops.add_parser("compliance", help="check rules (YAML) on every device")
-    p.add_argument("rules", help="rules YAML file")
+    p.add_argument("rules", help="rules YAML file (e.g. templates/compliance.yaml)")
     _common(p)
     p.set_defaults(func=cmd_compliance)
 
@@ -99,6 +122,18 @@ def add_fleet_parser(sub: Any) -> None:
 
 # ---------------------------------------------------------------------------- helpers
 
+def _inventory(args: argparse.Namespace) -> Any:
+    """The inventory, filtered by ``--hosts`` / ``--group``."""
+    from agent.fleet.inventory import load_inventory
+
+    inventory = load_inventory(args.inventory)
+    names = [n.strip() for n in args.hosts.split(",")] if args.hosts else None
+    inventory = inventory.filter(names, args.group)
+    if not inventory.hosts:
+        raise ConfigError(f"{args.inventory}: no hosts selected")
+    return inventory
+
+
 def _fleet(args: argparse.Namespace, progress: Any = None) -> Any:
     import logging
 
@@ -106,15 +141,10 @@ def _fleet(args: argparse.Namespace, progress: Any = None) -> Any:
         for noisy in ("paramiko", "netmiko"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     from agent.fleet.api import Fleet
-    from agent.fleet.inventory import load_inventory
     from agent.fleet.runner import RunOptions
     from agent.fleet.transport import ConnectSettings
 
-    inventory = load_inventory(args.inventory)
-    names = [n.strip() for n in args.hosts.split(",")] if args.hosts else None
-    inventory = inventory.filter(names, args.group)
-    if not inventory.hosts:
-        raise ConfigError(f"{args.inventory}: no hosts selected")
+    inventory = _inventory(args)
     limits = {}
     for name, value in args.group_limit:
         if not value.isdigit():
@@ -212,8 +242,12 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    fleet = _fleet(args)
-    rendered = fleet.render(args.templates, _vars(args.var))
+    from agent.fleet.api import Fleet
+    from agent.fleet.configdiff import mask_text
+
+    rendered = Fleet(_inventory(args)).render(args.templates, _vars(args.var))
+    if not args.show_secrets:
+        rendered = {name: mask_text(text) for name, text in rendered.items()}
     if args.output:
         out = Path(args.output)
         out.mkdir(parents=True, exist_ok=True)
@@ -233,8 +267,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    if args.backup and (args.var or args.replace):
+        raise ConfigError("fleet diff: --var and --replace apply only with --templates")
     report = _execute(args, "diff", lambda f: f.diff(backup_dir=args.backup, templates=args.templates,
-                                                       replace=args.replace))
+                                                       replace=args.replace, extra_vars=_vars(args.var)))
     for r in report.results:
         if r.ok and r.changed:
             print(f"--- {r.name}")

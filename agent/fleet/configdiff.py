@@ -16,6 +16,12 @@ per section and semantic where Comware is:
   template cannot undo ``ssh server enable`` by leaving it out. Sections absent from the intent
   are left alone.
 
+An ``undo`` line in the intent asks for absence. When it removes an object or a value
+(``undo snmp-agent community public``, ``undo description``), it is "had" once the device has
+nothing it would remove, so it is sent only while there is something to remove and a second
+push sends nothing. Other ``undo`` lines (feature switches such as ``undo ssh server
+compatible-ssh1x enable``, which the device displays as written) are "had" when present verbatim.
+
 Volatile lines (``version``, password hashes, the SNMP engine id) are left out of comparisons.
 """
 
@@ -48,6 +54,7 @@ SINGLE = sorted(
 )
 
 _SECRET = re.compile(r"^((?:super )?password(?: level \d)? simple )\S+")
+_SECRET_LINE = re.compile(r"^(\s*(?:super )?password(?: level \d)? simple )\S+", re.M)
 
 
 def normalize(line: str) -> str:
@@ -57,6 +64,11 @@ def normalize(line: str) -> str:
 def mask(line: str) -> str:
     """Hide clear-text passwords in anything shown or reported."""
     return _SECRET.sub(r"\1******", line)
+
+
+def mask_text(text: str) -> str:
+    """:func:`mask` for whole configuration texts (indented lines, e.g. rendered templates)."""
+    return _SECRET_LINE.sub(r"\1******", text)
 
 
 def is_volatile(line: str) -> bool:
@@ -131,6 +143,30 @@ def family(line: str) -> str | None:
     m = re.match(r"^ssh user (\S+) ", line)
     if m:
         return f"ssh user {m.group(1)}"
+    return None
+
+
+def _is_family(target: str) -> bool:
+    """Is ``target`` the name of a single-valued attribute or object (what ``undo_of`` produces)?"""
+    return (
+        target in SINGLE
+        or re.match(r"^snmp-agent community \S+$", target) is not None
+        or re.match(r"^ssh user \S+$", target) is not None
+    )
+
+
+def undone_by(line: str, running: list[str]) -> list[str] | None:
+    """For an intent ``undo`` line that removes a value or object: the running lines it removes.
+
+    ``None`` when ``line`` is not such an ``undo`` (e.g. a feature switch like ``undo ssh server
+    compatible-ssh1x enable``): those count as present only verbatim.
+    """
+    if not line.startswith("undo ") or line in running:
+        return None
+    target = line[5:]
+    hits = [x for x in running if not x.startswith("undo ") and (x == target or undo_of(x) == line)]
+    if hits or _is_family(target):
+        return hits
     return None
 
 
@@ -229,6 +265,8 @@ def covered(line: str, running: list[str]) -> bool:
         return _password_ok(line, running)
     if is_volatile(line):
         return True
+    if undone_by(line, running) == []:
+        return True  # an ``undo`` of something the device does not have
     return False
 
 
@@ -311,10 +349,18 @@ def diff(intent: Config, running: Config, *, replace: bool = False) -> ChangeSet
         have = running.lines(header)
         exists = header == GLOBAL or header in running.sections
         change = SectionChange(header, new=not exists)
-        change.adds = [x for x in want if not covered(x, have)]
+        for line in want:
+            if covered(line, have):
+                continue
+            gone = undone_by(line, have)
+            if gone:  # removes running lines: an undo, shown as those lines removed
+                change.undos.append(line)
+                change.removed.extend(gone)
+            else:
+                change.adds.append(line)
         added = {f for f in (family(x) for x in change.adds) if f}
         # Single-valued lines the adds overwrite in place: shown as removed, no undo needed.
-        change.removed = [x for x in have if x not in want and family(x) in added and not is_volatile(x)]
+        change.removed.extend(x for x in have if x not in want and family(x) in added and not is_volatile(x))
         if replace:
             _replace_extras(change, header, want, have)
         if change.adds or change.undos or change.new:
@@ -343,6 +389,8 @@ def _replace_extras(change: SectionChange, header: str, want: list[str], have: l
         fam = family(line)
         if fam is not None and fam in families:
             continue  # the intent's value overwrites it in place
+        if undo_of(line) in change.undos:
+            continue  # the intent itself undoes it
         if header == GLOBAL and global_group(line) not in groups:
             continue  # global lines are replaced per command family only
         change.undos.append(undo_of(line))

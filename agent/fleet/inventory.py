@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -28,26 +28,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
 class ConnectionOptions(_Strict):
     """Per-plugin options as in Nornir (``connection_options: {netmiko: {extras: {...}}}``)."""
 
     hostname: str | None = None
-    port: int | None = Field(default=None, ge=1, le=65535)
+    port: Port | None = None
     username: str | None = None
     platform: str | None = None
     extras: dict[str, Any] = Field(default_factory=dict)
 
 
-class _Common(_Strict):
+class DefaultsModel(_Strict):
+    """Attributes a host inherits; ``defaults`` has exactly these, hosts and groups add ``groups``."""
+
     hostname: str | None = None
-    port: int | None = Field(default=None, ge=0, le=65535)
+    port: Port | None = None
     username: str | None = None
     password: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     platform: str | None = None
-    groups: list[str] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
     connection_options: dict[str, ConnectionOptions] = Field(default_factory=dict)
+
+
+class _Common(DefaultsModel):
+    groups: list[str] = Field(default_factory=list)
 
 
 class HostModel(_Common):
@@ -56,17 +64,6 @@ class HostModel(_Common):
 
 class GroupModel(_Common):
     pass
-
-
-class DefaultsModel(_Strict):
-    hostname: str | None = None
-    port: int | None = Field(default=None, ge=0, le=65535)
-    username: str | None = None
-    password: str | None = None
-    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    platform: str | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-    connection_options: dict[str, ConnectionOptions] = Field(default_factory=dict)
 
 
 class InventoryModel(_Strict):
@@ -232,9 +229,6 @@ def resolve(model: InventoryModel, locations: dict[PathKey, Location], source: s
         if not username:
             raise ConfigError(f"{where('hosts', name)}: inventory field 'hosts.{name}.username': "
                               "no username for this host (set it on the host, a group or defaults)")
-        if not (0 < port <= 65535):
-            raise ConfigError(f"{where('hosts', name, 'port')}: inventory field 'hosts.{name}.port': "
-                              f"port {port} is not a usable port")
         hosts[name] = Host(
             name=name, hostname=hostname, port=int(port), username=username,
             platform=pick("platform") or "hp_comware", groups=chain, data=data,

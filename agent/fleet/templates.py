@@ -8,6 +8,7 @@ variable, not a silently empty line pushed to a switch. The context is the host'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,13 @@ def template_paths(names: Sequence[str | Path]) -> list[Path]:
         else:
             raise ConfigError(f"{path}: no such template file or folder")
     return out
+
+
+def _hint(message: str) -> str:
+    m = re.match(r"^'([A-Za-z_][A-Za-z0-9_]*)' is undefined$", message)
+    if not m:
+        return ""
+    return f" (give it with --var {m.group(1)}=VALUE or in the host's inventory data)"
 
 
 class Renderer:
@@ -65,7 +73,8 @@ class Renderer:
             try:
                 text = template.render(context)
             except jinja2.UndefinedError as exc:
-                raise ConfigError(f"{path}: host {host.name}: undefined variable: {exc.message}") from None
+                raise ConfigError(f"{path}: host {host.name}: undefined variable: {exc.message}"
+                                  f"{_hint(exc.message or '')}") from None
             except jinja2.TemplateError as exc:
                 raise ConfigError(f"{path}: host {host.name}: {exc}") from None
             parts.append(text.strip("\n"))

@@ -16,7 +16,7 @@ from agent.errors import ConfigError
 from agent.lab.inventory import write_inventory
 from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
 from agent.lab.runtime import Bound, LabRuntime, WorkerPool
-from agent.lab.spec import DeviceGroup, LabSpec, load_spec
+from agent.lab.spec import DeviceGroup, LabSpec, check_profile, load_spec
 from agent.server.listener import install_stop_signals, run_event_loop
 
 
@@ -65,7 +65,7 @@ def build_spec(args: argparse.Namespace) -> LabSpec:
     else:
         if args.count < 1:
             raise ConfigError("--count must be at least 1")
-        spec = LabSpec(devices=[DeviceGroup(profile=args.profile, count=args.count, prefix=args.prefix)])
+        spec = LabSpec(devices=[DeviceGroup(profile=check_profile(args.profile), count=args.count, prefix=args.prefix)])
     users = list(args.user)
     if not users and not spec.users and os.environ.get("SWITCH_AGENT_PASSWORD"):
         from agent.profiles.model import LabUser

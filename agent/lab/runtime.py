@@ -143,17 +143,19 @@ class WorkerPool:
 
     def start(self, timeout: float = 300.0) -> list[Bound]:
         context = multiprocessing.get_context("fork")
-        pipes = []
-        for part in self.slices:
-            parent_end, child_end = context.Pipe(duplex=False)
-            process = context.Process(target=_worker_main, args=(part, child_end), daemon=True)
-            process.start()
-            child_end.close()
-            self.processes.append(process)
-            pipes.append(parent_end)
+        pipes: list[Connection] = []
         bound: list[Bound] = []
-        deadline = time.monotonic() + timeout
         try:
+            for part in self.slices:
+                parent_end, child_end = context.Pipe(duplex=False)
+                pipes.append(parent_end)
+                try:
+                    process = context.Process(target=_worker_main, args=(part, child_end), daemon=True)
+                    process.start()
+                finally:
+                    child_end.close()  # the worker has its own copy; the parent only reads
+                self.processes.append(process)
+            deadline = time.monotonic() + timeout
             for pipe, process in zip(pipes, self.processes, strict=True):
                 if not pipe.poll(max(0.0, deadline - time.monotonic())):
                     raise RuntimeError(f"lab worker {process.pid} did not start in {timeout:.0f}s")
@@ -167,6 +169,11 @@ class WorkerPool:
         except BaseException:
             self.stop()
             raise
+        finally:
+            # The workers report once; the parent's ends are not read again (a worker that dies
+            # later is seen by stop(), not through its pipe).
+            for pipe in pipes:
+                pipe.close()
         return bound
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.errors import ConfigError
 from agent.profiles.model import LabUser
-from agent.profiles.yaml_lines import format_validation_error, load_yaml_with_lines
+from agent.profiles.yaml_lines import format_validation_error, load_yaml_with_lines, locate
 
 
 class _Strict(BaseModel):
@@ -56,8 +56,46 @@ def load_spec(path: str | Path) -> LabSpec:
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, locations, str(path), "lab spec")) from None
     base = path.parent
-    for group in spec.devices:
-        candidate = base / group.profile
-        if candidate.is_file():
-            group.profile = str(candidate)
+    for index, group in enumerate(spec.devices):
+        found = find_profile(group.profile, base)
+        if found is None:
+            file, line = locate(locations, ("devices", index, "profile"), str(path))
+            raise ConfigError(
+                f"{file}:{line}: lab spec field 'devices.{index}.profile': no such profile {group.profile!r} "
+                f"(looked in {_looked_in(group.profile, base)})"
+            )
+        group.profile = str(found)
     return spec
+
+
+def _candidates(profile: str, base: Path | None) -> list[Path]:
+    """Where a spec's or ``--profile``'s profile may be: next to the spec file, as given (the
+    current folder or an absolute path), then by name in ``device_profiles/``."""
+    from agent.profiles.loader import PROFILE_DIR
+
+    given = Path(profile)
+    out = [base / given] if base is not None and not given.is_absolute() else []
+    out.append(given)
+    if not given.is_absolute():
+        out.append(PROFILE_DIR / (f"{profile}.yaml" if given.suffix == "" else given.name))
+    return out
+
+
+def find_profile(profile: str, base: Path | None = None) -> Path | None:
+    """The profile file ``profile`` names (see :func:`_candidates`), or None."""
+    for candidate in _candidates(profile, base):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _looked_in(profile: str, base: Path | None) -> str:
+    return ", ".join(dict.fromkeys(str(c.absolute()) for c in _candidates(profile, base)))
+
+
+def check_profile(profile: str) -> str:
+    """``--profile`` resolved to a file, or a ConfigError listing where it was looked for."""
+    found = find_profile(profile)
+    if found is None:
+        raise ConfigError(f"--profile: no such profile {profile!r} (looked in {_looked_in(profile, None)})")
+    return str(found)

@@ -103,6 +103,30 @@ def test_push_verify_restart_idempotent_backup_diff(lab: LabProcess, tmp_path: P
     assert not any(r.changed for r in fleet.diff(backup_dir=tmp_path / "after").results)
 
 
+def _failed_rules(report) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    return {r.name: {f["rule"] for f in r.detail.get("findings", []) if not f["passed"]} for r in report.results}
+
+
+def test_pushed_templates_pass_shipped_compliance_rules(lab: LabProcess) -> None:
+    """What a first-time user runs: push templates/, then `fleet compliance templates/compliance.yaml`.
+    SSH-2 devices pass; SSH1-only devices fail only no-ssh1 (expected: they cannot run SSH-2)."""
+    fleet = _fleet(lab.inventory)
+    assert _push(fleet).exit_code == 0  # no-op if an earlier test pushed
+    report = fleet.compliance(TEMPLATES / "compliance.yaml")
+    failed = _failed_rules(report)
+    by_name = report.by_name()
+    for host in fleet.hosts:
+        if host.ssh1_only:
+            assert failed[host.name] == {"no-ssh1"}, host.name
+            assert by_name[host.name].error_class == "noncompliant"
+        else:
+            assert by_name[host.name].status == "ok", (host.name, by_name[host.name].error, failed[host.name])
+    # The strict audit example flags every device: the algorithm lists are not configurable.
+    strict = _failed_rules(fleet.compliance(TEMPLATES / "audit-strict.yaml"))
+    assert all("no-legacy-ciphers" in strict[h.name] and "no-public-community" not in strict[h.name]
+               for h in fleet.hosts)
+
+
 def test_restart_keeps_pushed_configuration(lab: LabProcess) -> None:
     fleet = _fleet(lab.inventory)
     assert _push(fleet).exit_code == 0  # no-op if the first test ran, a push if run alone

@@ -194,3 +194,79 @@ def test_applying_the_diff_is_idempotent(intent: dict[int, list[str]], running: 
     first = diff(parse_config(text(intent)), parse_config(text(running)), replace=replace)
     after = simulate(running, first.commands())
     assert diff(parse_config(text(intent)), parse_config(text(after)), replace=replace).empty
+
+
+def test_merge_undo_of_an_object_is_sent_only_while_the_device_has_it() -> None:
+    intent = parse_config(" snmp-agent community read lab-ro\n undo snmp-agent community public\n"
+                          " undo ssh server compatible-ssh1x enable\n")
+    changes = diff(intent, parse_config(RUNNING))
+    assert changes.commands() == ["undo snmp-agent community public", "snmp-agent community read lab-ro",
+                                  "undo ssh server compatible-ssh1x enable"]
+    # Shown as the line it removes, like a backup diff would show it.
+    assert ("", "-", "snmp-agent community read public") in changes.delta()
+    assert ("", "+", "undo snmp-agent community public") not in changes.delta()
+    after = RUNNING.replace(" snmp-agent community read public\n", " snmp-agent community read lab-ro\n")
+    # Nothing left to remove: the undo is satisfied. A switch-like undo needs its line verbatim.
+    assert diff(intent, parse_config(after)).commands() == ["undo ssh server compatible-ssh1x enable"]
+    done = after.replace(" ssh server enable\n", " ssh server enable\n undo ssh server compatible-ssh1x enable\n")
+    assert diff(intent, parse_config(done)).empty
+    # Replace mode does not undo the community twice.
+    assert diff(intent, parse_config(RUNNING), replace=True).commands().count("undo snmp-agent community public") == 1
+
+
+def test_merge_undo_of_a_single_valued_attribute() -> None:
+    intent = parse_config("interface GigabitEthernet2/0/1\n undo description\n")
+    changes = diff(intent, parse_config(RUNNING))
+    assert changes.commands() == ["interface GigabitEthernet2/0/1", "undo description", "quit"]
+    assert diff(intent, parse_config(RUNNING.replace(" description old text\n", ""))).empty
+
+
+class _DeviceConnection:
+    """What compliance.evaluate needs from a connection, answered by the device model."""
+
+    def __init__(self, device) -> None:  # type: ignore[no-untyped-def]
+        self.device = device
+
+    def send_command(self, command: str) -> str:
+        assert command == "display current-configuration"
+        return str(self.device.render_configuration())
+
+
+def test_shipped_templates_achieve_shipped_compliance_rules(tmp_path: Path) -> None:
+    """After a merge push of templates/, SSH-2 devices pass templates/compliance.yaml; SSH1-only
+    devices pass everything but no-ssh1 (which is correct: they cannot run SSH-2)."""
+    from agent.fleet.compliance import evaluate, load_rules
+    from agent.fleet.inventory import Host
+    from agent.fleet.templates import Renderer
+    from tests.conftest import ROOT
+
+    rules = load_rules(ROOT / "templates/compliance.yaml")
+    config_rules = [r for r in rules if "banner_not_matches" not in r and "ssh_offers_none" not in r]
+    assert [r["name"] for r in rules if r not in config_rules] == ["no-ssh1"]
+    renderer = Renderer([ROOT / "templates"], {"ops_password": "Ops-pass-1"})
+    for profile, ssh1_only in (("3com-s7906e", False), ("3com-s7906e-legacy", False), ("3com-s7906e-ssh1", True)):
+        device = make_device(tmp_path / profile, ROOT / f"device_profiles/{profile}.yaml")
+        before = evaluate(_DeviceConnection(device), config_rules, None)
+        assert {f["rule"] for f in before if not f["passed"]} >= {"no-public-community", "vlan-10"}, profile
+        host = Host("SW-1", "127.0.0.1", 22, "admin", "hp_comware", [], {"ssh1_only": ssh1_only})
+        intent = parse_config(renderer.render(host, 0))
+        _apply(device, diff(intent, parse_config(device.render_configuration())).commands())
+        assert diff(intent, parse_config(device.render_configuration())).empty, profile  # a second push: nothing
+        after = evaluate(_DeviceConnection(device), config_rules, None)
+        assert [f for f in after if not f["passed"]] == [], profile
+        # no-ssh1 reads the identification line; the device model says which one it sends.
+        assert (device.ssh_protocol_version() == "2.0") is (not ssh1_only), profile
+
+
+def test_audit_strict_rules_flag_legacy_algorithms_the_templates_cannot_change() -> None:
+    from agent.fleet.compliance import load_rules
+    from agent.profiles import load_profile
+    from tests.conftest import ROOT
+
+    rules = {r["name"]: r for r in load_rules(ROOT / "templates/audit-strict.yaml")}
+    legacy = set(rules["no-legacy-ciphers"]["ssh_offers_none"])
+    for profile in ("3com-s7906e", "3com-s7906e-legacy"):
+        algorithms = load_profile(ROOT / f"device_profiles/{profile}.yaml").ssh.algorithms
+        offered = {*algorithms.kex, *algorithms.cipher, *algorithms.mac}
+        assert offered & legacy, profile
+    assert "no-legacy-ciphers" not in {r["name"] for r in load_rules(ROOT / "templates/compliance.yaml")}

@@ -69,6 +69,13 @@ def test_nornir_folder_layout(tmp_path: Path) -> None:
         ("defaults: {username: a}\nhosts:\n  sw1:\n    groups: [nope]\n", 4, "hosts.sw1.groups.0"),
         ("hosts:\n  sw1:\n    hostname: a\n", 2, "hosts.sw1.username"),
         ("hosts:\n  sw1: {username: a, password_env: 'bad-name'}\n", 2, "hosts.sw1.password_env"),
+        # One port range (1-65535) for hosts, groups, defaults and connection_options.
+        ("hosts:\n  sw1:\n    username: a\n    port: 0\n", 4, "hosts.sw1.port"),
+        ("groups:\n  g:\n    port: 0\nhosts:\n  sw1: {username: a, groups: [g]}\n", 3, "groups.g.port"),
+        ("defaults:\n  username: a\n  port: 0\nhosts:\n  sw1: {}\n", 3, "defaults.port"),
+        ("defaults:\n  port: 65536\nhosts:\n  sw1: {username: a}\n", 2, "defaults.port"),
+        ("hosts:\n  sw1:\n    username: a\n    connection_options:\n      netmiko:\n        port: 0\n", 6,
+         "hosts.sw1.connection_options.netmiko.port"),
     ],
 )
 def test_errors_name_file_line_field(tmp_path: Path, text: str, line: int, field: str) -> None:
@@ -78,6 +85,16 @@ def test_errors_name_file_line_field(tmp_path: Path, text: str, line: int, field
     message = str(info.value)
     assert message.startswith(f"{path}:{line}:"), message
     assert f"'{field}'" in message, message
+
+
+def test_defaults_and_hosts_share_one_attribute_model() -> None:
+    from agent.fleet.inventory import ConnectionOptions, DefaultsModel, GroupModel, HostModel
+
+    assert issubclass(HostModel, DefaultsModel) and issubclass(GroupModel, DefaultsModel)
+    assert set(HostModel.model_fields) - set(DefaultsModel.model_fields) == {"groups"}
+    for model in (DefaultsModel, HostModel, GroupModel, ConnectionOptions):
+        assert model.model_json_schema()["properties"]["port"]["anyOf"][0] == {
+            "type": "integer", "minimum": 1, "maximum": 65535}, model
 
 
 def test_bad_yaml_names_line(tmp_path: Path) -> None:

@@ -47,6 +47,33 @@ def test_shipped_templates_render_comware_layout() -> None:
     assert all(x == x.rstrip() for x in lines)
     headers = [x for x in lines if x and not x.startswith((" ", "#"))]
     assert all(x.split()[0] in ("vlan", "interface", "local-user") for x in headers)
-    # SSH1-only devices are not told to drop SSH1 compatibility; no ops user without a password.
-    ssh1 = Renderer([ROOT / "templates"]).render(host("SW-2", ssh1_only=True), 0)
-    assert "compatible-ssh1x" not in ssh1 and "local-user ops" not in ssh1
+    assert " undo snmp-agent community public" in lines
+    # SSH1-only devices are not told to drop SSH1 compatibility.
+    ssh1 = Renderer([ROOT / "templates"], {"ops_password": "Pw-1"}).render(host("SW-2", ssh1_only=True), 0)
+    assert "compatible-ssh1x" not in ssh1 and "local-user ops" in ssh1
+
+
+def test_shipped_templates_need_ops_password_rather_than_dropping_the_user() -> None:
+    """A missing --var is an error naming the template and the variable, not a silently absent section."""
+    with pytest.raises(ConfigError) as info:
+        Renderer([ROOT / "templates"]).render(host("SW-2"), 0)
+    message = str(info.value)
+    assert "30-local-users.j2" in message and "SW-2" in message and "'ops_password'" in message
+    assert "--var ops_password=VALUE" in message
+
+
+def test_snmp_template_keeps_a_public_community_it_is_asked_for() -> None:
+    text = Renderer([ROOT / "templates/50-snmp.j2"]).render(host("SW-1", snmp_community="public"), 0)
+    assert " snmp-agent community read public" in text and "undo snmp-agent community public" not in text
+
+
+def test_mask_text_hides_passwords_in_rendered_configuration() -> None:
+    from agent.fleet.configdiff import mask_text
+
+    text = Renderer([ROOT / "templates"], {"ops_password": "Ops-pass-1"}).render(host("SW-1"), 0)
+    assert " password simple Ops-pass-1\n" in text
+    masked = mask_text(text)
+    assert "Ops-pass-1" not in masked and " password simple ******\n" in masked
+    assert mask_text(" super password level 3 simple Sup-1\n description password simple\n") == (
+        " super password level 3 simple ******\n description password simple\n")
+    assert masked.replace(" password simple ******", "") == text.replace(" password simple Ops-pass-1", "")

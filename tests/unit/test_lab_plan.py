@@ -34,3 +34,33 @@ def test_spec_errors_name_file_line_field(tmp_path: Path) -> None:
     path.write_text("devices:\n  - profile: 3com-s7906e\n    count: 0\n")
     with pytest.raises(ConfigError, match=rf"^{path}:3: lab spec field 'devices.0.count'"):
         load_spec(path)
+
+
+def test_spec_unknown_profile_names_file_line_field_and_places(tmp_path: Path) -> None:
+    path = tmp_path / "lab-spec.yaml"
+    path.write_text("devices:\n  - {profile: 3com-s7906e, count: 1}\n  - profile: nosuch\n    count: 2\n")
+    with pytest.raises(ConfigError) as info:
+        load_spec(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:3: lab spec field 'devices.1.profile': no such profile 'nosuch' (looked in ")
+    assert str(tmp_path / "nosuch") in message and "device_profiles/nosuch.yaml" in message
+
+
+def test_spec_profiles_resolve_next_to_the_spec_then_by_name(tmp_path: Path) -> None:
+    from agent.profiles.loader import PROFILE_DIR
+
+    (tmp_path / "mine.yaml").write_text((PROFILE_DIR / "3com-s7906e.yaml").read_text())
+    path = tmp_path / "spec.yaml"
+    path.write_text("devices:\n  - {profile: mine.yaml, count: 1}\n  - {profile: 3com-s7906e-ssh1, count: 1}\n")
+    spec = load_spec(path)
+    assert [Path(g.profile) for g in spec.devices] == [tmp_path / "mine.yaml", PROFILE_DIR / "3com-s7906e-ssh1.yaml"]
+    slots = plan_lab(spec, listen=("127.0.0.1", 0), state=tmp_path / "state")
+    assert [s.data["profile"] for s in slots] == ["mine", "3com-s7906e-ssh1"]
+
+
+def test_lab_cli_unknown_profile_says_where_it_looked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from agent.main import main
+
+    assert main(["lab", "--profile", "nosuch", "--state", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "--profile: no such profile 'nosuch' (looked in " in err and "device_profiles/nosuch.yaml" in err
