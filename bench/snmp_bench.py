@@ -15,9 +15,10 @@ root) holding ``lo`` plus veth pairs; no host interface is touched and the names
 with the run. Without it (``--no-netns`` or not root) snmpd serves the host's few interfaces and
 the report says so.
 
-The client (this process, shared by both agents) is a minimal hand-rolled SNMPv2c BER client
-over one blocking UDP socket, so both agents see identical request streams. Workloads, each run
-for ``--seconds`` and interleaved (ours, snmpd, ours, ...) ``--reps`` times, median reported:
+The client (this process, shared by both agents) is a minimal SNMPv2c client (BER codec imported
+from ``agent.snmp.fastpath``) over one blocking UDP socket, so both agents see identical request
+streams. Workloads, each run for ``--seconds`` and interleaved (ours, snmpd, ours, ...) ``--reps``
+times, median reported:
 
 * ``get``:      GET of sysUpTime.0 + ifDescr.1 + ifOperStatus.1, requests per second;
 * ``walk``:     GETNEXT walk of ifTable (one varbind per request, like ``snmpwalk``), walks/s;
@@ -48,6 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import PROFILE, ROOT, proc_cpu_clock_seconds, proc_cpu_seconds  # noqa: E402
 
+from agent.snmp.fastpath import encode_integer, oid_body, read_tlv, tlv  # noqa: E402
+
 COMMUNITY = b"public"
 IF_TABLE = (1, 3, 6, 1, 2, 1, 2, 2)
 GET_OIDS = [(1, 3, 6, 1, 2, 1, 1, 3, 0), (1, 3, 6, 1, 2, 1, 2, 2, 1, 2, 1), (1, 3, 6, 1, 2, 1, 2, 2, 1, 8, 1)]
@@ -55,68 +58,31 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 
 
 # ------------------------------------------------------------------ a minimal SNMPv2c client
-def _len(n: int) -> bytes:
-    if n < 128:
-        return bytes([n])
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(body)]) + body
-
-
-def _tlv(tag: int, body: bytes) -> bytes:
-    return bytes([tag]) + _len(len(body)) + body
-
-
-def _int(value: int) -> bytes:
-    return _tlv(0x02, value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big", signed=True))
-
-
-def oid_body(oid: tuple[int, ...]) -> bytes:
-    out = bytearray([oid[0] * 40 + oid[1]])
-    for arc in oid[2:]:
-        chunk = [arc & 0x7F]
-        arc >>= 7
-        while arc:
-            chunk.append(0x80 | (arc & 0x7F))
-            arc >>= 7
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-
+# (the BER helpers are the agent's own fast-path codec, agent/snmp/fastpath.py)
 def request(tag: int, request_id: int, oid_bodies: list[bytes], a: int = 0, b: int = 0) -> bytes:
-    vbs = b"".join(_tlv(0x30, _tlv(0x06, o) + b"\x05\x00") for o in oid_bodies)
-    pdu = _tlv(tag, _int(request_id) + _int(a) + _int(b) + _tlv(0x30, vbs))
-    return _tlv(0x30, _int(1) + _tlv(0x04, COMMUNITY) + pdu)
-
-
-def _read(data: bytes, pos: int) -> tuple[int, int, int]:
-    """(tag, start of value, end of value) of the TLV at ``pos``."""
-    tag = data[pos]
-    n = data[pos + 1]
-    pos += 2
-    if n & 0x80:
-        k = n & 0x7F
-        n = int.from_bytes(data[pos : pos + k], "big")
-        pos += k
-    return tag, pos, pos + n
+    vbs = b"".join(tlv(0x30, tlv(0x06, o) + b"\x05\x00") for o in oid_bodies)
+    pdu = tlv(tag, encode_integer(request_id) + encode_integer(a) + encode_integer(b) + tlv(0x30, vbs))
+    return tlv(0x30, encode_integer(1) + tlv(0x04, COMMUNITY) + pdu)
 
 
 def parse_response(data: bytes) -> tuple[int, int, list[tuple[bytes, int]]]:
     """(request id, error status, [(oid body, value tag)])."""
-    _, pos, _ = _read(data, 0)
-    _, s, e = _read(data, pos)  # version
-    _, s, e = _read(data, e)  # community
-    _, pos, end = _read(data, e)  # PDU
-    _, s, e = _read(data, pos)
+    end = len(data)
+    _, pos, _ = read_tlv(data, 0, end)
+    _, s, e = read_tlv(data, pos, end)  # version
+    _, s, e = read_tlv(data, e, end)  # community
+    _, pos, _ = read_tlv(data, e, end)  # PDU
+    _, s, e = read_tlv(data, pos, end)
     request_id = int.from_bytes(data[s:e], "big", signed=True)
-    _, s, e = _read(data, e)
+    _, s, e = read_tlv(data, e, end)
     status = int.from_bytes(data[s:e], "big")
-    _, s, e = _read(data, e)  # error index
-    _, pos, end = _read(data, e)  # varbind list
+    _, s, e = read_tlv(data, e, end)  # error index
+    _, pos, vbl_end = read_tlv(data, e, end)  # varbind list
     out = []
-    while pos < end:
-        _, vs, ve = _read(data, pos)
-        _, os_, oe = _read(data, vs)
-        vtag, _, _ = _read(data, oe)
+    while pos < vbl_end:
+        _, vs, ve = read_tlv(data, pos, end)
+        _, os_, oe = read_tlv(data, vs, end)
+        vtag, _, _ = read_tlv(data, oe, end)
         out.append((data[os_:oe], vtag))
         pos = ve
     return request_id, status, out

@@ -5,9 +5,11 @@ pysnmp does message processing and security (community lookup, USM authenticatio
 privacy, engine discovery, REPORTs, silently dropping what does not decode); this module does
 access control and the PDU operations itself, so no pysnmp MIB instrumentation is involved:
 
-* GET / GETNEXT / GETBULK read :class:`agent.snmp.oidtree.OidTree`, built from the live device;
-* SET checks every varbind first (type, length, value, writability), then applies them through
-  the CLI (``agent.snmp.cliapply``) so ``display current-configuration`` shows the change;
+* GET / GETNEXT / GETBULK read :class:`agent.snmp.oidtree.OidTree`, built from the live device,
+  through :mod:`agent.snmp.readops` -- the same code the v1/v2c fast path (``fastpath``) calls;
+* SET checks every varbind first (type, length, value, writability), then applies them all or
+  none (RFC 3416 4.2.5) through the CLI (``agent.snmp.cliapply.apply_set``), so
+  ``display current-configuration`` shows the change;
 * responses are bounded: GETBULK repetitions are capped and trimmed to the message size, an
   oversized GET/GETNEXT answer is ``tooBig``; any unexpected failure is ``genErr``, never a crash.
 """
@@ -26,18 +28,17 @@ from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.proto import rfc1902, rfc1905
 from pysnmp.proto.api import v2c
 
-from agent.snmp import fastpath
+from agent.snmp import fastpath, readops
 from agent.snmp.access import Credentials, UsmUser, credentials
+from agent.snmp.cliapply import CommitError, apply_set
 from agent.snmp.mibs import build_tree
-from agent.snmp.oidtree import COUNTER64, OidTree, SetError, to_asn1
+from agent.snmp.oidtree import OidTree, SetError, to_asn1
+from agent.snmp.readops import MAX_MESSAGE, MAX_REPETITIONS
 
 log = logging.getLogger(__name__)
 
 SEC_READ = "comm-read"  # securityName of read communities
 SEC_WRITE = "comm-write"  # securityName of write communities
-MAX_REPETITIONS = 100  # GETBULK max-repetitions cap
-MAX_VARBINDS = 1000  # varbinds in any one response
-MAX_MESSAGE = 8192  # our snmpEngineMaxMessageSize-like cap on a response message
 MESSAGE_OVERHEAD = 200  # headers, community or USM security parameters, PDU fields
 
 _AUTH = {
@@ -54,9 +55,6 @@ _GET = rfc1905.GetRequestPDU.tagSet
 _NEXT = rfc1905.GetNextRequestPDU.tagSet
 _BULK = rfc1905.GetBulkRequestPDU.tagSet
 _SET = rfc1905.SetRequestPDU.tagSet
-_NO_SUCH_OBJECT = rfc1905.noSuchObject
-_NO_SUCH_INSTANCE = rfc1905.noSuchInstance
-_END_OF_MIB = rfc1905.endOfMibView
 
 
 def _ber_len(n: int) -> int:
@@ -132,8 +130,8 @@ class _Responder(cmdrsp.CommandResponderBase):
         if access is None:
             self.agent.stats["dropped"] += 1
             return  # version not enabled / unknown principal: silence, as an agent does
-        limit = min(int(maxSizeResponseScopedPDU or MAX_MESSAGE), MAX_MESSAGE) - MESSAGE_OVERHEAD
-        self._request = (messageProcessingModel, access, max(limit, 484 - MESSAGE_OVERHEAD))
+        limit = readops.size_limit(self.agent.max_message, int(maxSizeResponseScopedPDU or 0), MESSAGE_OVERHEAD)
+        self._request = (messageProcessingModel, access, limit)
         super().process_pdu(
             snmpEngine, messageProcessingModel, securityModel, securityName, securityLevel, contextEngineId,
             contextName, pduVersion, PDU, maxSizeResponseScopedPDU, stateReference,
@@ -154,6 +152,15 @@ class _Responder(cmdrsp.CommandResponderBase):
                 out = self._set(var_binds, access)
             else:  # pragma: no cover - the dispatcher only routes SUPPORTED_PDU_TYPES
                 raise _RequestError("genErr", 0)
+        except readops.ReadError as err:
+            self.agent.stats["errors"] += 1
+            if err.status == "noSuchName":
+                # SNMPv1: pysnmp's RFC 2576 proxy turns the first exception value it finds into
+                # noSuchName at that index (a v2 noSuchName error-status would become genErr).
+                echo = [(n, _MISSING["noSuchObject"] if i == err.index else v) for i, (n, v) in enumerate(var_binds, 1)]
+                self.send_varbinds(snmpEngine, stateReference, 0, 0, echo)
+            else:
+                self.send_varbinds(snmpEngine, stateReference, err.status, err.index, [])
         except _RequestError as err:
             self.agent.stats["errors"] += 1
             echo = [] if err.status == "tooBig" else var_binds
@@ -168,100 +175,56 @@ class _Responder(cmdrsp.CommandResponderBase):
 
     # ------------------------------------------------------------------ operations
     def _get(self, var_binds: list[Any], mp_model: int, limit: int) -> list[Any]:
-        tree = self.agent.tree
-        out = []
-        size = 0
-        for name, _ in var_binds:
-            oid = tuple(name)
-            found = tree.get(oid)
-            if found is None or (mp_model == 0 and found[0] is COUNTER64):
-                value = _NO_SUCH_INSTANCE if found is None and tree.has_object(oid) else _NO_SUCH_OBJECT
-            else:
-                value = to_asn1(found)
-            size += varbind_size(oid, value)
-            if size > limit:
-                raise _RequestError("tooBig", 0)
-            out.append((name, value))
-        return out
-
-    def _next_one(self, oid: tuple[int, ...], mp_model: int) -> tuple[Any, Any]:
-        skip = _is_counter64 if mp_model == 0 else None  # RFC 2576 4.1.2.1: v1 never sees Counter64
-        found = self.agent.tree.next(oid, skip)
-        if found is None:
-            return v2c.ObjectIdentifier(oid), _END_OF_MIB
-        return v2c.ObjectIdentifier(found[0]), to_asn1(found[1])
+        return readops.get(self.agent.tree, [tuple(name) for name, _ in var_binds], _varbind, limit, mp_model == 0)
 
     def _next(self, var_binds: list[Any], mp_model: int, limit: int) -> list[Any]:
-        out = []
-        size = 0
-        for name, _ in var_binds:
-            got = self._next_one(tuple(name), mp_model)
-            size += varbind_size(tuple(got[0]), got[1])
-            if size > limit:
-                raise _RequestError("tooBig", 0)
-            out.append(got)
-        return out
+        oids = [tuple(name) for name, _ in var_binds]
+        return readops.get_next(self.agent.tree, oids, _varbind, limit, mp_model == 0)
 
     def _bulk(self, pdu: Any, var_binds: list[Any], limit: int) -> list[Any]:
-        non_repeaters = max(0, int(v2c.apiBulkPDU.get_non_repeaters(pdu)))
-        repetitions = max(0, int(v2c.apiBulkPDU.get_max_repetitions(pdu)))
-        n = min(non_repeaters, len(var_binds))
-        repeaters = var_binds[n:]
-        m = min(repetitions, self.agent.max_repetitions)
-        out: list[Any] = []
-        size = 0
-        for name, _ in var_binds[:n]:
-            got = self._next_one(tuple(name), 1)
-            size += varbind_size(tuple(got[0]), got[1])
-            if size > limit:
-                raise _RequestError("tooBig", 0)  # RFC 3416 4.2.3: even the non-repeaters do not fit
-            out.append(got)
-        cursors = [tuple(name) for name, _ in repeaters]
-        for _ in range(m if cursors else 0):
-            row = []
-            for i, oid in enumerate(cursors):
-                got = self._next_one(oid, 1)
-                cursors[i] = tuple(got[0])
-                row.append(got)
-            # Keep a partial last row when it is what fits (RFC 3416 allows any prefix).
-            for got in row:
-                vb_size = varbind_size(tuple(got[0]), got[1])
-                if size + vb_size > limit or len(out) >= MAX_VARBINDS:
-                    return out
-                size += vb_size
-                out.append(got)
-            if all(got[1] is _END_OF_MIB for got in row):
-                break
-        return out
+        non_repeaters = int(v2c.apiBulkPDU.get_non_repeaters(pdu))
+        repetitions = int(v2c.apiBulkPDU.get_max_repetitions(pdu))
+        oids = [tuple(name) for name, _ in var_binds]
+        return readops.get_bulk(self.agent.tree, oids, non_repeaters, repetitions, _varbind, limit,
+                                self.agent.max_repetitions)
 
     def _set(self, var_binds: list[Any], access: str) -> list[Any]:
+        """RFC 3416 4.2.5: check every varbind, then apply all of them or none."""
         tree = self.agent.tree
         if access != "write":
             raise _RequestError("noAccess", 1)
-        prepared = []
-        for index, (name, value) in enumerate(var_binds, 1):
-            oid = tuple(name)
-            setter = tree.writable(oid)
-            if setter is None:
-                raise _RequestError("notWritable", index)
-            if value.tagSet != setter.syntax.tagSet:
-                raise _RequestError("wrongType", index)
+        with self.agent.device.lock:  # nothing changes between the checks and the commit
+            prepared = []
+            for index, (name, value) in enumerate(var_binds, 1):
+                oid = tuple(name)
+                setter = tree.writable(oid)
+                if setter is None:
+                    raise _RequestError("notWritable", index)
+                if value.tagSet != setter.syntax.tagSet:
+                    raise _RequestError("wrongType", index)
+                try:
+                    prepared.append((index, setter, setter.check(oid, value)))
+                except SetError as err:
+                    raise _RequestError(err.status, index) from None
             try:
-                prepared.append((index, setter, setter.check(oid, value)))
-            except SetError as err:
-                raise _RequestError(err.status, index) from None
-        for index, setter, item in prepared:
-            try:
-                setter.commit(item)
-            except SetError:
-                raise _RequestError("commitFailed", index) from None
+                apply_set(self.agent.device, prepared)
+            except CommitError as err:
+                raise _RequestError(err.status, err.index) from None
+            finally:
+                tree.invalidate()
         self.agent.stats["sets"] += 1
-        tree.invalidate()
         return var_binds
 
 
-def _is_counter64(value: Any) -> bool:
-    return value[0] is COUNTER64
+_MISSING = {m.name: v for m, v in ((readops.NO_SUCH_OBJECT, rfc1905.noSuchObject),
+                                    (readops.NO_SUCH_INSTANCE, rfc1905.noSuchInstance),
+                                    (readops.END_OF_MIB_VIEW, rfc1905.endOfMibView))}
+
+
+def _varbind(oid: tuple[int, ...], value: Any) -> tuple[tuple[Any, Any], int]:
+    """readops' encoder for pysnmp: a (name, value) pair of pyasn1 objects and its estimated size."""
+    asn1 = _MISSING[value.name] if value.__class__ is readops.Missing else to_asn1(value)
+    return (v2c.ObjectIdentifier(oid), asn1), varbind_size(oid, asn1)
 
 
 class SnmpAgent:

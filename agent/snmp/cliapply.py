@@ -4,9 +4,10 @@ exactly as it would for an operator typing the same commands (and listeners are 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from agent.snmp.oidtree import SetError
+from agent.snmp.oidtree import SetError, Writable
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,50 @@ def decode(raw: Any) -> str:
         raise SetError("wrongValue", "not ASCII") from None
 
 
-def run_cli(device: Any, lines: list[str]) -> None:
-    """Run ``lines`` (starting in user view) in a non-interactive level-3 CLI session.
+class CommitError(SetError):
+    """A SET that could not be applied: ``status`` commitFailed (``index`` the varbind that failed,
+    every change undone) or undoFailed (index 0: some change could not be taken back)."""
 
-    Raises SetError("commitFailed") when any line fails.
+    def __init__(self, status: str, index: int, message: str = "") -> None:
+        super().__init__(status, message)
+        self.index = index
+
+
+def apply_set(device: Any, changes: Sequence[tuple[int, Writable, Any]]) -> None:
+    """Apply checked SET varbinds ``(index, setter, prepared)`` all or nothing (RFC 3416 4.2.5).
+
+    Under ``device.lock``: note every object's current value (``setter.undo``), run all the CLI
+    lines in one level-3 session; when a line fails, run the undo lines of every varbind touched
+    so far (last first) and raise CommitError commitFailed, or undoFailed if one of those fails.
     """
-    session = device.open_cli(SNMP_CLI_USER, 3, interactive=False)
+    with device.lock:
+        undo = [setter.undo(prepared) for _, setter, prepared in changes]
+        session = device.open_cli(SNMP_CLI_USER, 3, interactive=False)
+        failed: tuple[int, int, Exception] | None = None
+        for position, (index, setter, prepared) in enumerate(changes):
+            try:
+                _run(session, ["system-view", *setter.lines(prepared)] if position == 0 else setter.lines(prepared))
+            except Exception as err:  # noqa: BLE001 - SetError, or a CLI bug: either way undo what was done
+                if not isinstance(err, SetError):
+                    log.exception("SNMP SET: the CLI failed")
+                failed = (position, index, err)
+                break
+        if failed is None:
+            return
+        position, index, err = failed
+        undone = True
+        for previous in reversed(undo[: position + 1]):
+            try:  # a fresh session per varbind: the failed one may have been left in any view
+                _run(device.open_cli(SNMP_CLI_USER, 3, interactive=False), ["system-view", *previous])
+            except Exception:  # noqa: BLE001 - keep going: put back as much as possible
+                log.exception("SNMP SET: cannot undo with %r", previous)
+                undone = False
+        if not undone:
+            raise CommitError("undoFailed", 0, str(err))
+        raise CommitError("commitFailed", index, str(err))
+
+
+def _run(session: Any, lines: list[str]) -> None:
     for line in lines:
         output, status = session.execute(line)
         if status != 0:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from agent.snmp import readops
 from agent.snmp.oidtree import (
     COUNTER32,
     COUNTER64,
@@ -36,10 +37,15 @@ log = logging.getLogger(__name__)
 PASS = object()  # "not handled here": hand the datagram to pysnmp
 
 GET, GETNEXT, RESPONSE, GETBULK = 0xA0, 0xA1, 0xA2, 0xA5
-NO_SUCH_OBJECT, NO_SUCH_INSTANCE, END_OF_MIB_VIEW = b"\x80\x00", b"\x81\x00", b"\x82\x00"
+_MISSING = {"noSuchObject": b"\x80\x00", "noSuchInstance": b"\x81\x00", "endOfMibView": b"\x82\x00"}
 TOO_BIG, NO_SUCH_NAME = 1, 2
+_ERROR_STATUS = {"tooBig": TOO_BIG, "noSuchName": NO_SUCH_NAME}
+_NO_ERROR = b"\x02\x01\x00" * 2  # error-status 0, error-index 0
 _TAGS = {INTEGER: 0x02, STRING: 0x04, OID: 0x06, IPADDRESS: 0x40, COUNTER32: 0x41, GAUGE32: 0x42,
          UNSIGNED32: 0x42, TICKS: 0x43, COUNTER64: 0x46}
+
+
+_Missing = readops.Missing
 
 
 class _Malformed(Exception):
@@ -47,18 +53,23 @@ class _Malformed(Exception):
 
 
 # ------------------------------------------------------------------ BER
-def _length(n: int) -> bytes:
+def length(n: int) -> bytes:
+    """A BER definite length."""
     if n < 0x80:
         return bytes((n,))
     body = n.to_bytes((n.bit_length() + 7) // 8, "big")
     return bytes((0x80 | len(body),)) + body
 
 
-def _tlv(tag: int, body: bytes) -> bytes:
-    return bytes((tag,)) + _length(len(body)) + body
+def tlv(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    if n < 0x80:  # the common case, without a call to length()
+        return bytes((tag, n)) + body
+    return bytes((tag,)) + length(n) + body
 
 
-def _signed(value: int) -> bytes:
+def signed(value: int) -> bytes:
+    """The content octets of a BER INTEGER."""
     return value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big", signed=True)
 
 
@@ -66,7 +77,12 @@ def _unsigned(value: int) -> bytes:
     return value.to_bytes(max(1, value.bit_length() // 8 + 1), "big")
 
 
-def encode_oid(oid: Oid) -> bytes:
+def encode_integer(value: int) -> bytes:
+    return tlv(0x02, signed(value))
+
+
+def oid_body(oid: Oid) -> bytes:
+    """The content octets of a BER OBJECT IDENTIFIER."""
     arcs = tuple(oid) + (0,) * (2 - len(oid)) if len(oid) < 2 else tuple(oid)
     out = bytearray()
     for arc in (arcs[0] * 40 + arcs[1], *arcs[2:]):
@@ -79,7 +95,11 @@ def encode_oid(oid: Oid) -> bytes:
             chunk.append(0x80 | (arc & 0x7F))
             arc >>= 7
         out += bytes(reversed(chunk))
-    return _tlv(0x06, bytes(out))
+    return bytes(out)
+
+
+def encode_oid(oid: Oid) -> bytes:
+    return tlv(0x06, oid_body(oid))
 
 
 def encode_value(value: Value) -> bytes:
@@ -91,15 +111,15 @@ def encode_value(value: Value) -> bytes:
         data = raw.encode("utf-8", "replace") if isinstance(raw, str) else bytes(raw)
         if tag == 0x40 and isinstance(raw, str):
             data = bytes(int(x) for x in raw.split("."))
-        return _tlv(tag, data)
+        return tlv(tag, data)
     if tag == 0x06:
         return encode_oid(tuple(raw))
     if tag == 0x02:
-        return _tlv(tag, _signed(int(raw)))
-    return _tlv(tag, _unsigned(int(raw)))
+        return tlv(tag, signed(int(raw)))
+    return tlv(tag, _unsigned(int(raw)))
 
 
-def _read(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
+def read_tlv(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
     """(tag, value start, value end) of the TLV at ``pos``; definite lengths only."""
     if pos + 2 > end:
         raise _Malformed
@@ -118,7 +138,7 @@ def _read(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
 
 
 def _int(data: bytes, pos: int, end: int) -> tuple[int, int]:
-    tag, s, e = _read(data, pos, end)
+    tag, s, e = read_tlv(data, pos, end)
     if tag != 0x02 or not 0 < e - s <= 5:
         raise _Malformed
     return int.from_bytes(data[s:e], "big", signed=True), e
@@ -153,131 +173,71 @@ def handle(agent: SnmpAgent, data: bytes) -> bytes | None | object:
 
 def _handle(agent: SnmpAgent, data: bytes) -> bytes | None | object:
     end = len(data)
-    tag, pos, msg_end = _read(data, 0, end)
+    tag, pos, msg_end = read_tlv(data, 0, end)
     if tag != 0x30 or msg_end != end:
         return PASS
     version, pos = _int(data, pos, end)
     if version not in (0, 1):
         return PASS
-    tag, s, e = _read(data, pos, end)
+    tag, s, e = read_tlv(data, pos, end)
     if tag != 0x04:
         return PASS
     community = data[s:e]
-    pdu_tag, pos, pdu_end = _read(data, e, end)
+    pdu_tag, pos, pdu_end = read_tlv(data, e, end)
     if pdu_tag not in (GET, GETNEXT, GETBULK) or (pdu_tag == GETBULK and version == 0) or pdu_end != end:
         return PASS
     access = agent.community_access(community.decode("utf-8", "surrogateescape"), version)
     if access is None:
         return PASS  # unknown community or version off: pysnmp counts and drops it
-    _, s, e = _read(data, pos, end)  # request-id
+    _, s, e = read_tlv(data, pos, end)  # request-id
     request_id_tlv = data[pos:e]
     if data[pos] != 0x02 or not 0 < e - s <= 5:
         return PASS
     a, pos = _int(data, e, end)  # error-status / non-repeaters
     b, pos = _int(data, pos, end)  # error-index / max-repetitions
-    tag, pos, vbl_end = _read(data, pos, end)
+    tag, pos, vbl_end = read_tlv(data, pos, end)
     if tag != 0x30 or vbl_end != end:
         return PASS
-    request: list[tuple[Oid, bytes]] = []
+    oids: list[Oid] = []
+    raws: list[bytes] = []
     while pos < vbl_end:
-        tag, vs, ve = _read(data, pos, vbl_end)
+        tag, vs, ve = read_tlv(data, pos, vbl_end)
         if tag != 0x30:
             return PASS
-        otag, os_, oe = _read(data, vs, ve)
+        otag, os_, oe = read_tlv(data, vs, ve)
         if otag != 0x06:
             return PASS
-        _read(data, oe, ve)  # the (ignored) value must be well-formed
-        request.append((decode_oid(data[os_:oe]), data[pos:ve]))
+        read_tlv(data, oe, ve)  # the (ignored) value must be well-formed
+        oids.append(decode_oid(data[os_:oe]))
+        raws.append(data[pos:ve])
         pos = ve
     agent.stats["requests"] += 1
     agent.stats["fast"] += 1
-    limit = agent.max_message - 64 - len(community)
-    v1 = version == 0
-    if pdu_tag == GET:
-        status, index, varbinds = _get(agent, request, v1, limit)
-    elif pdu_tag == GETNEXT:
-        status, index, varbinds = _next(agent, request, v1, limit)
-    else:
-        status, index, varbinds = _bulk(agent, request, a, b, limit)
-    if status:
-        agent.stats["errors"] += 1
-        varbinds = [] if status == TOO_BIG else [raw for _, raw in request]
-    pdu = request_id_tlv + _tlv(0x02, _signed(status)) + _tlv(0x02, _signed(index)) + _tlv(0x30, b"".join(varbinds))
-    return _tlv(0x30, _tlv(0x02, _signed(version)) + _tlv(0x04, community) + _tlv(RESPONSE, pdu))
-
-
-def _get(agent: SnmpAgent, request: list[tuple[Oid, bytes]], v1: bool, limit: int) -> tuple[int, int, list[bytes]]:
-    tree = agent.tree
-    out = []
-    size = 0
-    for i, (oid, _) in enumerate(request, 1):
-        found = tree.get(oid)
-        if found is None or (v1 and found[0] is COUNTER64):
-            if v1:
-                return NO_SUCH_NAME, i, []
-            value = NO_SUCH_INSTANCE if found is None and tree.has_object(oid) else NO_SUCH_OBJECT
+    limit = readops.size_limit(agent.max_message, None, 64 + len(community))
+    try:
+        if pdu_tag == GET:
+            varbinds = readops.get(agent.tree, oids, _varbind, limit, version == 0)
+        elif pdu_tag == GETNEXT:
+            varbinds = readops.get_next(agent.tree, oids, _varbind, limit, version == 0)
         else:
-            value = encode_value(found)
-        vb = _tlv(0x30, encode_oid(oid) + value)
-        size += len(vb)
-        if size > limit:
-            return TOO_BIG, 0, []
-        out.append(vb)
-    return 0, 0, out
+            varbinds = readops.get_bulk(agent.tree, oids, a, b, _varbind, limit, agent.max_repetitions)
+        status = index = 0
+    except readops.ReadError as err:
+        agent.stats["errors"] += 1
+        status, index = _ERROR_STATUS[err.status], err.index
+        varbinds = [] if status == TOO_BIG else raws
+    head = _NO_ERROR if not status else encode_integer(status) + encode_integer(index)
+    pdu = request_id_tlv + head + tlv(0x30, b"".join(varbinds))
+    return tlv(0x30, tlv(0x02, signed(version)) + tlv(0x04, community) + tlv(RESPONSE, pdu))
 
 
-def _next_vb(agent: SnmpAgent, oid: Oid, v1: bool) -> tuple[Oid, bytes, bool]:
-    found = agent.tree.next(oid, _is_counter64 if v1 else None)
-    if found is None:
-        return oid, _tlv(0x30, encode_oid(oid) + END_OF_MIB_VIEW), True
-    return found[0], _tlv(0x30, encode_oid(found[0]) + encode_value(found[1])), False
-
-
-def _is_counter64(value: Value) -> bool:
-    return value[0] is COUNTER64
-
-
-def _next(agent: SnmpAgent, request: list[tuple[Oid, bytes]], v1: bool, limit: int) -> tuple[int, int, list[bytes]]:
-    out = []
-    size = 0
-    for i, (oid, _) in enumerate(request, 1):
-        _, vb, end = _next_vb(agent, oid, v1)
-        if end and v1:
-            return NO_SUCH_NAME, i, []
-        size += len(vb)
-        if size > limit:
-            return TOO_BIG, 0, []
-        out.append(vb)
-    return 0, 0, out
-
-
-def _bulk(agent: SnmpAgent, request: list[tuple[Oid, bytes]], non_repeaters: int, max_repetitions: int,
-          limit: int) -> tuple[int, int, list[bytes]]:
-    from agent.snmp.agent import MAX_VARBINDS
-
-    n = min(max(0, non_repeaters), len(request))
-    m = min(max(0, max_repetitions), agent.max_repetitions)
-    out: list[bytes] = []
-    size = 0
-    for oid, _ in request[:n]:
-        _, vb, _ = _next_vb(agent, oid, False)
-        size += len(vb)
-        if size > limit:
-            return TOO_BIG, 0, []
-        out.append(vb)
-    cursors = [oid for oid, _ in request[n:]]
-    for _ in range(m if cursors else 0):
-        all_end = True
-        for i, oid in enumerate(cursors):
-            cursors[i], vb, end = _next_vb(agent, oid, False)
-            all_end = all_end and end
-            if size + len(vb) > limit or len(out) >= MAX_VARBINDS:
-                return 0, 0, out
-            size += len(vb)
-            out.append(vb)
-        if all_end:
-            break
-    return 0, 0, out
+def _varbind(oid: Oid, value: Any) -> tuple[bytes, int]:
+    """readops' encoder: one BER varbind and its size."""
+    if value.__class__ is _Missing:
+        vb = tlv(0x30, encode_oid(oid) + _MISSING[value.name])
+    else:
+        vb = tlv(0x30, encode_oid(oid) + encode_value(value))
+    return vb, len(vb)
 
 
 def make_transport(base: type) -> type:

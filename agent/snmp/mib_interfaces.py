@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from agent.snmp.cliapply import cli_text_ok, decode, run_cli
+from agent.snmp.cliapply import cli_text_ok, decode
 from agent.snmp.mib_system import uptime_ticks
 from agent.snmp.oidtree import (
     COUNTER32,
@@ -239,8 +239,16 @@ def section_ifmib(device: Any, counters: Counters) -> Section:
             raise SetError("notWritable", "NULL0 has no description")
         return target.name, cli_text_ok(decode(value), MAX_ALIAS)
 
-    def commit_alias(prepared: tuple[str, str]) -> None:
-        name, text = prepared
-        run_cli(device, ["system-view", f"interface {name}", f"description {text}" if text else "undo description"])
+    def alias_lines(name: str, text: str) -> list[str]:
+        return [f"interface {name}", f"description {text}" if text else "undo description", "quit"]
 
-    return Section(IF_MIB, build, ttl=0.5, writable={IF_ALIAS: Writable(STRING, check_alias, commit_alias)})
+    def lines(prepared: tuple[str, str]) -> list[str]:
+        return alias_lines(*prepared)
+
+    def undo(prepared: tuple[str, str]) -> list[str]:
+        name = prepared[0]
+        with device.lock:
+            target = next((r for r in interfaces(device) if r.name == name), None)
+        return alias_lines(name, target.alias) if target is not None else []
+
+    return Section(IF_MIB, build, ttl=0.5, writable={IF_ALIAS: Writable(STRING, check_alias, lines, undo)})

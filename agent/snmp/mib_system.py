@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.snmp.cliapply import cli_text_ok, decode, run_cli
+from agent.snmp.cliapply import cli_text_ok, decode
 from agent.snmp.oidtree import INTEGER, MAX32, OID, STRING, TICKS, Oid, Section, SetError, Writable, parse_oid
 
 SYSTEM = (1, 3, 6, 1, 2, 1, 1)
@@ -50,22 +50,30 @@ def section(device: Any) -> Section:
             raise SetError("wrongValue" if text else "wrongLength", "not a valid sysname")
         return text
 
-    def commit_name(text: str) -> None:
-        run_cli(device, ["system-view", f"sysname {text}"])
+    def name_lines(text: str) -> list[str]:
+        return [f"sysname {text}"]
+
+    def name_undo(_: str) -> list[str]:
+        return [f"sysname {device.sysname}"]
 
     def check_info(oid: Oid, value: Any) -> tuple[str, str]:
         kind = "contact" if oid == SYS_CONTACT else "location"
         return kind, cli_text_ok(decode(value), MAX_SYS_INFO)
 
-    def commit_info(prepared: tuple[str, str]) -> None:
-        kind, text = prepared
-        line = f"snmp-agent sys-info {kind} {text}" if text else f"undo snmp-agent sys-info {kind}"
-        run_cli(device, ["system-view", line])
+    def info_line(kind: str, text: str | None) -> str:
+        return f"snmp-agent sys-info {kind} {text}" if text else f"undo snmp-agent sys-info {kind}"
+
+    def info_lines(prepared: tuple[str, str]) -> list[str]:
+        return [info_line(*prepared)]
+
+    def info_undo(prepared: tuple[str, str]) -> list[str]:
+        kind = prepared[0]
+        return [info_line(kind, device.snmp.contact if kind == "contact" else device.snmp.location)]
 
     writable = {
-        SYS_NAME[:-1]: Writable(STRING, check_name, commit_name),
-        SYS_CONTACT[:-1]: Writable(STRING, check_info, commit_info),
-        SYS_LOCATION[:-1]: Writable(STRING, check_info, commit_info),
+        SYS_NAME[:-1]: Writable(STRING, check_name, name_lines, name_undo),
+        SYS_CONTACT[:-1]: Writable(STRING, check_info, info_lines, info_undo),
+        SYS_LOCATION[:-1]: Writable(STRING, check_info, info_lines, info_undo),
     }
     # Only the .0 instance of these scalars is writable.
     writable = {stem: _scalar_only(w) for stem, w in writable.items()}
@@ -78,4 +86,4 @@ def _scalar_only(setter: Writable) -> Writable:
             raise SetError("noCreation", "scalars have only the .0 instance")
         return setter.check(oid, value)
 
-    return Writable(setter.syntax, check, setter.commit)
+    return Writable(setter.syntax, check, setter.lines, setter.undo)

@@ -65,11 +65,18 @@ class SetError(Exception):
 
 @dataclass(slots=True)
 class Writable:
-    """A writable object: ``check(oid, value) -> prepared`` raises SetError; ``commit(prepared)``."""
+    """A writable object, set through the CLI (``agent.snmp.cliapply.apply_set`` runs the lines).
+
+    ``check(oid, value) -> prepared`` validates (raises SetError) and changes nothing;
+    ``lines(prepared)`` are the CLI lines that make the change and ``undo(prepared)`` the lines
+    that put back the value the device has *now* (called before anything is applied). Both run
+    in system view and end there.
+    """
 
     syntax: type
     check: Callable[[Oid, Any], Any]
-    commit: Callable[[Any], None]
+    lines: Callable[[Any], list[str]]
+    undo: Callable[[Any], list[str]]
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 import threading
 import time
@@ -95,12 +96,12 @@ def pnext(port: int, auth: object, oid: str):  # type: ignore[no-untyped-def]
     return asyncio.run(go())
 
 
-def pset(port: int, auth: object, oid: str, value: object):  # type: ignore[no-untyped-def]
+def pset(port: int, auth: object, oid: str, value: object, *more: tuple[str, object]):  # type: ignore[no-untyped-def]
     async def go():  # type: ignore[no-untyped-def]
         engine = hl.SnmpEngine()
         try:
             return await hl.set_cmd(engine, auth, await _target(port), hl.ContextData(),
-                                    hl.ObjectType(hl.ObjectIdentity(oid), value))
+                                    *(hl.ObjectType(hl.ObjectIdentity(o), v) for o, v in ((oid, value), *more)))
         finally:
             engine.close_dispatcher()
 
@@ -143,6 +144,31 @@ def test_set_with_write_community_changes_running_config(device) -> None:
         err, status, _, _ = pset(agent.port, PRIVATE, SYS_NAME, hl.Integer(5))
         assert status.prettyPrint() == "wrongType"
         assert device.sysname == "dist-sw-9"
+
+
+def test_set_is_all_or_nothing(device, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RFC 3416 4.2.5: when the second varbind cannot be applied, the first one is undone too."""
+    from agent.snmp import mib_interfaces
+
+    port = device.ports["GigabitEthernet2/0/6"]
+    with agent_thread(device) as agent:
+        err, status, _, _ = pset(agent.port, PRIVATE, SYS_NAME, hl.OctetString("pair-a"),
+                                 (f"{IF_ALIAS}.{port.ordinal}", hl.OctetString("both")))
+        assert err is None and not status
+        assert device.sysname == "pair-a" and port.description == "both"
+        # The ifAlias CLI lines now fail (after the description line ran): nothing may stick.
+        section = next(s for s in agent.tree.sections if s.prefix == mib_interfaces.IF_MIB)
+        real = section.writable[mib_interfaces.IF_ALIAS]
+        broken = dataclasses.replace(real, lines=lambda prepared: [*real.lines(prepared), "no-such-command"])
+        monkeypatch.setitem(section.writable, mib_interfaces.IF_ALIAS, broken)
+        before = device.render_configuration()
+        err, status, index, _ = pset(agent.port, PRIVATE, SYS_NAME, hl.OctetString("pair-b"),
+                                     (f"{IF_ALIAS}.{port.ordinal}", hl.OctetString("changed")))
+        assert err is None and status.prettyPrint() == "commitFailed" and int(index) == 2
+        assert device.sysname == "pair-a" and port.description == "both"
+        assert device.render_configuration() == before
+        _, status, _, var_binds = pget(agent.port, PUBLIC, SYS_NAME, f"{IF_ALIAS}.{port.ordinal}")
+        assert not status and [str(v) for _, v in var_binds] == ["pair-a", "both"]
 
 
 def test_cli_change_visible_in_next_get(device) -> None:
@@ -260,6 +286,79 @@ def test_huge_getbulk_is_bounded(device) -> None:
         assert data is not None
         rsp = _decode_response(data)
         assert p.apiPDU.get_error_status(rsp) == 1 and not p.apiPDU.get_varbinds(rsp)
+
+
+def _message(version: int, pdu: object) -> bytes:
+    p = api.PROTOCOL_MODULES[version]
+    msg = p.Message()
+    p.apiMessage.set_defaults(msg)
+    p.apiMessage.set_community(msg, b"public")
+    p.apiMessage.set_pdu(msg, pdu)
+    return encoder.encode(msg)
+
+
+def _answer(data: bytes, version: int) -> tuple[int, int, list[tuple[tuple[int, ...], str, str]]]:
+    from pyasn1.codec.ber import decoder
+
+    p = api.PROTOCOL_MODULES[version]
+    msg, _ = decoder.decode(data, asn1Spec=p.Message())
+    pdu = p.apiMessage.get_pdu(msg)
+    rows = []
+    for oid, val in p.apiPDU.get_varbinds(pdu):
+        kind = type(val).__name__
+        moving = kind in ("TimeTicks", "Counter32", "Counter64")  # may tick between the two requests
+        rows.append((tuple(oid), kind, "" if moving else val.prettyPrint()))
+    return int(p.apiPDU.get_error_status(pdu)), int(p.apiPDU.get_error_index(pdu)), rows
+
+
+def _requests() -> list[tuple[str, int, object]]:
+    v1, v2 = api.SNMP_VERSION_1, api.SNMP_VERSION_2C
+    hc_in, if_index = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6), (1, 3, 6, 1, 2, 1, 2, 2, 1, 1)
+    out = []
+    for name, version, tag, oids, bulk in [
+        ("get", v2, "GetRequestPDU", [(1, 3, 6, 1, 2, 1, 1, 5, 0), (1, 3, 6, 1, 4, 1, 9, 9, 0), if_index + (99999,)], None),
+        ("get v1 counter64", v1, "GetRequestPDU", [(1, 3, 6, 1, 2, 1, 1, 5, 0), hc_in + (1,)], None),
+        ("next", v2, "GetNextRequestPDU", [(1, 3, 6, 1), hc_in, (1, 3, 6, 1, 2, 1, 99)], None),
+        ("next v1 skips counter64", v1, "GetNextRequestPDU", [hc_in, (1, 3, 6, 1, 2, 1, 1, 1, 0)], None),
+        ("next v1 end of mib", v1, "GetNextRequestPDU", [(1, 3, 6, 1, 2, 1, 1, 1, 0), (2, 0)], None),
+        ("bulk", v2, "GetBulkRequestPDU", [(1, 3, 6, 1, 2, 1, 1, 1), if_index, (1, 3, 6, 1, 2, 1, 2, 2, 1, 2)], (1, 7)),
+        ("bulk capped repetitions", v2, "GetBulkRequestPDU", [if_index], (0, 2147483647)),
+        ("bulk past the end", v2, "GetBulkRequestPDU", [(1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1, 16)], (0, 60)),
+    ]:
+        p = api.PROTOCOL_MODULES[version]
+        pdu = getattr(p, tag)()
+        if bulk is None:
+            p.apiPDU.set_defaults(pdu)
+        else:
+            p.apiBulkPDU.set_defaults(pdu)
+            p.apiBulkPDU.set_non_repeaters(pdu, bulk[0])
+            p.apiBulkPDU.set_max_repetitions(pdu, bulk[1])
+        p.apiPDU.set_varbinds(pdu, [(oid, p.Null()) for oid in oids])
+        out.append((name, version, pdu))
+    return out
+
+
+def test_fast_path_and_pysnmp_path_answer_alike(device) -> None:
+    """Both read paths call agent.snmp.readops: same OIDs, types, values, errors and GETBULK bounds."""
+    with agent_thread(device) as agent:
+        for name, version, pdu in _requests():
+            datagram = _message(version, pdu)
+            fast_before = agent.stats["fast"]
+            fast = _raw_request(agent.port, datagram)
+            assert agent.stats["fast"] == fast_before + 1, name
+            handler, agent._transport.fast_handler = agent._transport.fast_handler, None
+            try:
+                slow = _raw_request(agent.port, datagram)
+            finally:
+                agent._transport.fast_handler = handler
+            assert agent.stats["fast"] == fast_before + 1, name
+            assert fast is not None and slow is not None, name
+            fast_answer, slow_answer = _answer(fast, version), _answer(slow, version)
+            assert fast_answer == slow_answer, name
+            if name == "bulk capped repetitions":
+                assert len(fast_answer[2]) == snmp_agent.MAX_REPETITIONS
+            if name == "next v1 skips counter64":
+                assert fast_answer[2][0][1] != "Counter64"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from pysnmp.proto import rfc1902
 
 from agent.snmp import mib_bridge, mib_entity, mib_interfaces, mib_system
 from agent.snmp.access import credentials, parse_usm_user
+from agent.snmp.cliapply import CommitError, apply_set
 from agent.snmp.mibs import build_tree
 from agent.snmp.oidtree import COUNTER64, STRING, SetError, parse_oid, to_asn1
 
@@ -211,28 +214,88 @@ def test_get_unknown_and_has_object(shared_device) -> None:
     assert not tree.has_object((1, 3, 6, 1, 4, 1, 9, 9))
 
 
+def _set(device, tree, *pairs: tuple[tuple[int, ...], bytes]) -> None:
+    """Check then apply ``(oid, value)`` pairs as one SET request, like the agent does."""
+    changes = []
+    for index, (oid, data) in enumerate(pairs, 1):
+        setter = tree.writable(oid)
+        assert setter is not None and setter.syntax is STRING
+        changes.append((index, setter, setter.check(oid, rfc1902.OctetString(data))))
+    apply_set(device, changes)
+
+
 def test_set_sys_name_contact_location_and_alias_through_the_cli(device) -> None:
     tree = build_tree(device)
-    name = tree.writable(mib_system.SYS_NAME)
-    assert name is not None and name.syntax is STRING
-    name.commit(name.check(mib_system.SYS_NAME, rfc1902.OctetString(b"edge-7")))
+    _set(device, tree, (mib_system.SYS_NAME, b"edge-7"))
     assert device.sysname == "edge-7" and value(tree, mib_system.SYS_NAME) == "edge-7"
-    contact = tree.writable(mib_system.SYS_CONTACT)
-    contact.commit(contact.check(mib_system.SYS_CONTACT, rfc1902.OctetString(b"ops team")))
-    location = tree.writable(mib_system.SYS_LOCATION)
-    location.commit(location.check(mib_system.SYS_LOCATION, rfc1902.OctetString(b"Hall B")))
     port = device.ports["GigabitEthernet3/0/7"]
     alias_oid = mib_interfaces.IF_ALIAS + (port.ordinal,)
-    alias = tree.writable(alias_oid)
-    alias.commit(alias.check(alias_oid, rfc1902.OctetString(b"uplink A")))
+    _set(device, tree, (mib_system.SYS_CONTACT, b"ops team"), (mib_system.SYS_LOCATION, b"Hall B"),
+         (alias_oid, b"uplink A"))
     config = cli(device, "display current-configuration")
     assert " sysname edge-7" in config
     assert " snmp-agent sys-info contact ops team" in config
     assert " snmp-agent sys-info location Hall B" in config
     assert "interface GigabitEthernet3/0/7\r\n description uplink A" in config
     assert value(tree, alias_oid) == "uplink A"
-    alias.commit(alias.check(alias_oid, rfc1902.OctetString(b"")))
+    _set(device, tree, (alias_oid, b""))
     assert port.description is None
+
+
+def test_multi_varbind_set_runs_in_one_cli_session(device, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = build_tree(device)
+    opened = []
+    real_open = device.open_cli
+    monkeypatch.setattr(device, "open_cli", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    vif = mib_interfaces.VLANIF_BASE + 1
+    cli(device, "system-view", "interface Vlan-interface1")
+    opened.clear()
+    _set(device, tree, (mib_system.SYS_NAME, b"core-2"), (mib_interfaces.IF_ALIAS + (1,), b"first port"),
+         (mib_interfaces.IF_ALIAS + (vif,), b"mgmt"), (mib_system.SYS_LOCATION, b"Row 3"))
+    assert len(opened) == 1
+    assert device.sysname == "core-2" and device.snmp.location == "Row 3"
+    assert value(tree, mib_interfaces.IF_ALIAS + (1,)) == "first port"
+    assert value(tree, mib_interfaces.IF_ALIAS + (vif,)) == "mgmt"
+
+
+def _failing_alias(tree, monkeypatch: pytest.MonkeyPatch, extra: list[str]) -> None:
+    """Make the ifAlias setter's CLI lines fail after they (maybe) changed the description."""
+    section = next(s for s in tree.sections if s.prefix == mib_interfaces.IF_MIB)
+    real = section.writable[mib_interfaces.IF_ALIAS]
+    broken = dataclasses.replace(real, lines=lambda prepared: real.lines(prepared)[:-1] + extra)
+    monkeypatch.setitem(section.writable, mib_interfaces.IF_ALIAS, broken)
+
+
+@pytest.mark.parametrize("extra", [["no-such-command"], ["undo description", "no-such-command"]])
+def test_set_is_all_or_nothing(device, monkeypatch: pytest.MonkeyPatch, extra: list[str]) -> None:
+    """RFC 3416 4.2.5: sysName (fine) + ifAlias whose CLI line fails -> commitFailed at 2, nothing changed."""
+    port = device.ports["GigabitEthernet2/0/5"]
+    cli(device, "system-view", "snmp-agent sys-info contact before", "interface GigabitEthernet2/0/5",
+        "description old text")
+    tree = build_tree(device)
+    _failing_alias(tree, monkeypatch, extra)
+    before = device.render_configuration()
+    location = device.snmp.location
+    with pytest.raises(CommitError) as err:
+        _set(device, tree, (mib_system.SYS_NAME, b"renamed"), (mib_system.SYS_CONTACT, b"after"),
+             (mib_interfaces.IF_ALIAS + (port.ordinal,), b"new text"), (mib_system.SYS_LOCATION, b"never"))
+    assert (err.value.status, err.value.index) == ("commitFailed", 3)
+    assert device.sysname == "SW7906E" and value(tree, mib_system.SYS_NAME) == "SW7906E"
+    assert device.snmp.contact == "before" and device.snmp.location == location
+    assert port.description == "old text"
+    assert device.render_configuration() == before
+
+
+def test_set_that_cannot_be_undone_is_undo_failed(device, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = build_tree(device)
+    _failing_alias(tree, monkeypatch, ["no-such-command"])
+    section = next(s for s in tree.sections if s.prefix == mib_system.SYSTEM)
+    stem = mib_system.SYS_NAME[:-1]
+    monkeypatch.setitem(section.writable, stem, dataclasses.replace(section.writable[stem],
+                                                                    undo=lambda _: ["sysname bad name"]))
+    with pytest.raises(CommitError) as err:
+        _set(device, tree, (mib_system.SYS_NAME, b"renamed"), (mib_interfaces.IF_ALIAS + (1,), b"x"))
+    assert (err.value.status, err.value.index) == ("undoFailed", 0)
 
 
 @pytest.mark.parametrize(
@@ -309,7 +372,7 @@ def test_fast_oid_codec_matches_pyasn1(arcs: list[int], first: int, second: int)
     oid = (first, second, *arcs)
     encoded = fastpath.encode_oid(oid)
     assert encoded == encoder.encode(rfc1902.ObjectIdentifier(oid))
-    _, s, e = fastpath._read(encoded, 0, len(encoded))
+    _, s, e = fastpath.read_tlv(encoded, 0, len(encoded))
     assert fastpath.decode_oid(encoded[s:e]) == oid
 
 
