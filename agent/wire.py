@@ -14,6 +14,7 @@ from agent.errors import ProtocolError
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _U16 = struct.Struct(">H")
+_U32_FROM = _U32.unpack_from
 
 MAX_STRING = 1 << 20  # no single field in any message we accept is larger than 1 MiB
 
@@ -95,7 +96,11 @@ class Reader:
         return self.byte() != 0
 
     def uint32(self) -> int:
-        return _U32.unpack(self._take(4))[0]
+        pos = self.pos
+        if pos + 4 > len(self.data):
+            raise ProtocolError("message is shorter than its fields")
+        self.pos = pos + 4
+        return _U32_FROM(self.data, pos)[0]
 
     def uint64(self) -> int:
         return _U64.unpack(self._take(8))[0]
@@ -107,10 +112,19 @@ class Reader:
         return self._take(n)
 
     def string(self) -> bytes:
-        n = self.uint32()
+        data, pos = self.data, self.pos
+        if pos + 4 > len(data):
+            raise ProtocolError("message is shorter than its fields")
+        n = _U32_FROM(data, pos)[0]
         if n > MAX_STRING:
+            self.pos = pos + 4
             raise ProtocolError("string field too long")
-        return self._take(n)
+        end = pos + 4 + n
+        if end > len(data):
+            self.pos = pos + 4
+            raise ProtocolError("message is shorter than its fields")
+        self.pos = end
+        return data[pos + 4 : end]
 
     def text(self) -> str:
         try:

@@ -120,7 +120,10 @@ class CliSession:
             answer = "Y" if ask is not None and ask.yes_no else ""
             lines.append((ask.text if ask else "") + answer)
             lines.extend(self._answer(answer))
-        text = "".join(f"{line}\r\n" for line in lines)
+        try:
+            text = "\r\n".join(lines) + "\r\n" if lines else ""
+        except TypeError:  # a line that is not a str: format it as the f-string did
+            text = "".join(f"{line}\r\n" for line in lines)
         self.exit_status = 1 if self.failed else 0
         return text.encode("utf-8", "replace"), self.exit_status
 

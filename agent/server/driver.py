@@ -29,6 +29,7 @@ class ConnectionDriver(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
         self.timer: asyncio.TimerHandle | None = None
+        self._timer_when = 0.0  # the deadline self.timer was armed for
         self.loop: asyncio.AbstractEventLoop  # set in connection_made (asyncio creates us inside the loop)
         self.server_line = ""
         self.started = time.monotonic()
@@ -140,7 +141,7 @@ class ConnectionDriver(asyncio.Protocol):
             transport.close()
             return
         deadline = core.next_deadline()
-        if deadline is not None:
+        if deadline is not None and (self.timer is None or deadline < self._timer_when):
             self._arm(deadline)
 
     def _set_tos(self, tos: int) -> None:
@@ -160,10 +161,11 @@ class ConnectionDriver(asyncio.Protocol):
         moves earlier; most packets then cost no timer work at all.
         """
         if self.timer is not None:
-            if self.timer.when() <= deadline:
+            if self._timer_when <= deadline:
                 return
             self.timer.cancel()
         self.timer = self.loop.call_at(deadline, self._on_timer)
+        self._timer_when = deadline
 
     def close(self, reason: str) -> None:
         """End this connection from the device side, whatever stage it is in."""

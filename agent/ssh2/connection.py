@@ -8,6 +8,7 @@ channel drives one CLI session of the device; flow-control windows are honoured 
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -38,6 +39,10 @@ WINDOW = 2 * 1024 * 1024
 MAX_PACKET = 32768
 MAX_PENDING = 1024 * 1024  # output held for a peer that does not read, before its input is paused
 MAX_CHANNELS = 10
+_DATA_HEADER = struct.Struct(">BII")  # CHANNEL_DATA, recipient channel, data length
+_CHANNEL_ONLY = struct.Struct(">BI")  # CHANNEL_EOF / CHANNEL_CLOSE / CHANNEL_SUCCESS / CHANNEL_FAILURE
+_OPEN_CONFIRMATION = struct.Struct(">BIIII")
+_EXIT_STATUS = struct.Struct(">BII11sBI")  # CHANNEL_REQUEST "exit-status", want_reply FALSE, status
 _FORWARDING_TYPES = {"direct-tcpip", "forwarded-tcpip", "x11", "auth-agent@openssh.com", "direct-streamlocal@openssh.com"}
 
 
@@ -150,15 +155,13 @@ class ServerConnection:
         local_id = self._next_id
         self._next_id += 1
         self.channels[local_id] = Channel(local_id, remote_id, window, max(1, min(max_packet, MAX_PACKET)))
-        self.send(
-            byte(MSG_CHANNEL_OPEN_CONFIRMATION) + uint32(remote_id) + uint32(local_id) + uint32(WINDOW) + uint32(MAX_PACKET)
-        )
+        self.send(_OPEN_CONFIRMATION.pack(MSG_CHANNEL_OPEN_CONFIRMATION, remote_id, local_id, WINDOW, MAX_PACKET))
 
     # ---- requests -----------------------------------------------------------------------------
 
     def _reply(self, channel: Channel, want_reply: bool, ok: bool) -> None:
         if want_reply:
-            self.send(byte(MSG_CHANNEL_SUCCESS if ok else MSG_CHANNEL_FAILURE) + uint32(channel.remote_id))
+            self.send(_CHANNEL_ONLY.pack(MSG_CHANNEL_SUCCESS if ok else MSG_CHANNEL_FAILURE, channel.remote_id))
 
     def _request(self, channel: Channel, reader: Reader) -> None:
         request = reader.text()
@@ -247,20 +250,19 @@ class ServerConnection:
 
     def _flush(self, channel: Channel) -> None:
         pending = channel.pending
+        send = self.send
         while pending and channel.remote_window > 0:
             size = min(len(pending), channel.remote_window, channel.remote_max_packet)
-            self.send(byte(MSG_CHANNEL_DATA) + uint32(channel.remote_id) + string(bytes(pending[:size])))
+            send(_DATA_HEADER.pack(MSG_CHANNEL_DATA, channel.remote_id, size) + pending[:size])
             del pending[:size]
             channel.remote_window -= size
         if not channel.closing:
             self._maybe_adjust(channel)
-        if channel.closing and not pending and not channel.close_sent:
-            status = channel.exit_status or 0
-            self.send(
-                byte(MSG_CHANNEL_REQUEST) + uint32(channel.remote_id) + string(b"exit-status") + b"\x00" + uint32(status)
-            )
-            self.send(byte(MSG_CHANNEL_EOF) + uint32(channel.remote_id))
-            self.send(byte(MSG_CHANNEL_CLOSE) + uint32(channel.remote_id))
+        elif not pending and not channel.close_sent:
+            remote_id = channel.remote_id
+            send(_EXIT_STATUS.pack(MSG_CHANNEL_REQUEST, remote_id, 11, b"exit-status", 0, (channel.exit_status or 0) & 0xFFFFFFFF))
+            send(_CHANNEL_ONLY.pack(MSG_CHANNEL_EOF, remote_id))
+            send(_CHANNEL_ONLY.pack(MSG_CHANNEL_CLOSE, remote_id))
             channel.close_sent = True
 
     def _begin_close(self, channel: Channel, status: int) -> None:

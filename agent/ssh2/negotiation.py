@@ -76,12 +76,30 @@ class KexInit:
 
     @classmethod
     def parse(cls, payload: bytes) -> KexInit:
+        """Decode a KEXINIT; ``lists`` is shared with other parses of the same lists: read it only.
+
+        A client program sends the same ten name-lists on every connection (only the 16-byte
+        cookie changes), so the decoded lists are remembered by the raw bytes after the cookie.
+        """
         reader = Reader(payload, 1)
         cookie = reader.raw(16)
+        tail = payload[17:]
+        known = _PARSED.get(tail)
+        if known is not None:
+            return cls(cookie, known[0], known[1], payload)
         lists = {field: reader.name_list() for field in FIELDS}
         follows = reader.boolean()
         reader.uint32()
+        if reader.remaining == 0:  # extra bytes are legal but vary: do not remember those
+            if len(_PARSED) >= _CACHE_SIZE:
+                _PARSED.clear()
+            _PARSED[tail] = (lists, follows)
         return cls(cookie, lists, follows, payload)
+
+
+_CACHE_SIZE = 256
+_PARSED: dict[bytes, tuple[dict[str, list[str]], bool]] = {}
+_NEGOTIATED: dict[tuple[bytes, bytes, tuple[str, ...] | None], Negotiated] = {}
 
 
 @dataclass(frozen=True)
@@ -115,7 +133,24 @@ def _choose(field: str, client: list[str], server: list[str], *, required: bool 
 
 
 def negotiate(client: KexInit, server: KexInit, usable_host_keys: list[str] | None = None) -> Negotiated:
-    """Apply RFC 4253 7.1; a MAC is not required for a direction whose cipher is AEAD."""
+    """Apply RFC 4253 7.1; a MAC is not required for a direction whose cipher is AEAD.
+
+    The outcome depends on the two offers only, so it is remembered by their encoded lists
+    (the payloads without type byte and cookie) and the usable host keys; a failed
+    negotiation is never remembered.
+    """
+    key = (client.payload[17:], server.payload[17:], tuple(usable_host_keys) if usable_host_keys is not None else None)
+    known = _NEGOTIATED.get(key)
+    if known is not None:
+        return known
+    result = _negotiate(client, server, usable_host_keys)
+    if len(_NEGOTIATED) >= _CACHE_SIZE:
+        _NEGOTIATED.clear()
+    _NEGOTIATED[key] = result
+    return result
+
+
+def _negotiate(client: KexInit, server: KexInit, usable_host_keys: list[str] | None) -> Negotiated:
     c, s = client.lists, server.lists
     kex = _choose("kex", c["kex"], s["kex"])
     host_key = _choose("host_key", c["host_key"], usable_host_keys if usable_host_keys is not None else s["host_key"])

@@ -29,12 +29,13 @@ from agent.ssh2.constants import (
     STRICT_KEX_CLIENT,
     STRICT_KEX_SERVER,
 )
-from agent.ssh2.keys import derive_key
+from agent.ssh2.keys import derive_keys
 from agent.ssh2.negotiation import KexInit, Negotiated, guess_was_right, negotiate
 from agent.ssh2.packet import PacketReader, PacketWriter
 from agent.wire import Reader, byte, string, uint32
 
 _KEX_MESSAGES = range(30, 50)
+_KEY_NAMES = ("iv_c2s", "iv_s2c", "enc_c2s", "enc_s2c", "mac_c2s", "mac_s2c")
 
 
 class Transport(ABC):
@@ -95,18 +96,25 @@ class Transport(ABC):
     def receive_data(self, data: bytes) -> None:
         if self.closed:
             return
-        self.reader.feed(data)
+        reader = self.reader
+        reader.feed(data)
+        next_payload = reader.next_payload
+        handle = self._handle_payload
+        pending = reader._buffer  # mutated in place, never replaced
         try:
-            while not self.closed:
-                payload = self.reader.next_payload()
+            while pending and not self.closed:  # an empty buffer never holds a packet
+                payload = next_payload()
                 if payload is None:
                     break
-                self._handle_payload(payload)
-            self._maybe_rekey()
+                handle(payload)
+            if self.kex_count and self._local_kexinit is None and not self.closed:
+                self._maybe_rekey()
         except ProtocolError as exc:
             self._fail(exc)
 
     def data_to_send(self) -> bytes:
+        if not self._out:
+            return b""
         out = bytes(self._out)
         self._out.clear()
         return out
@@ -115,11 +123,12 @@ class Transport(ABC):
         """Send a service-layer payload, queueing it while a key exchange is in progress."""
         if self.closed:
             return
-        if self.in_kex:
+        if self._local_kexinit is not None:  # in_kex
             self._queued.append(payload)
             return
-        self._out += self.writer.pack(payload)
-        if self.writer.bytes_since_kex >= self.rekey_bytes and self.kex_count:
+        writer = self.writer
+        self._out += writer.pack(payload)
+        if writer.bytes_since_kex >= self.rekey_bytes and self.kex_count:
             # Long output (a big `display`) must not outlive its keys: re-key mid-stream; what
             # follows waits in the queue until the new keys are in place.
             self.send_kexinit()
@@ -165,6 +174,10 @@ class Transport(ABC):
 
     def _handle_payload(self, payload: bytes) -> None:
         msg_type = payload[0]
+        if msg_type >= 50 and self._remote_kexinit is None and self.kex_count:
+            # the service layer between key exchanges: no ordering rule applies (see _check_ordering)
+            self._dispatch(msg_type, payload)
+            return
         if msg_type == MSG_DISCONNECT:
             reader = Reader(payload, 1)
             reader.uint32()
@@ -261,17 +274,15 @@ class Transport(ABC):
         mac_c2s = MACS.get(neg.mac_c2s) if not c2s.has_integrity else None
         mac_s2c = MACS.get(neg.mac_s2c) if not s2c.has_integrity else None
 
-        def key(letter: bytes, size: int) -> bytes:
-            return derive_key(hash_name, outcome.k, outcome.h, letter, sid, size)
-
-        keys = {
-            "iv_c2s": key(b"A", c2s.iv_size),
-            "iv_s2c": key(b"B", s2c.iv_size),
-            "enc_c2s": key(b"C", c2s.key_size),
-            "enc_s2c": key(b"D", s2c.key_size),
-            "mac_c2s": key(b"E", mac_c2s.key_size if mac_c2s else 0),
-            "mac_s2c": key(b"F", mac_s2c.key_size if mac_s2c else 0),
-        }
+        wanted = (
+            (b"A", c2s.iv_size),
+            (b"B", s2c.iv_size),
+            (b"C", c2s.key_size),
+            (b"D", s2c.key_size),
+            (b"E", mac_c2s.key_size if mac_c2s else 0),
+            (b"F", mac_s2c.key_size if mac_s2c else 0),
+        )
+        keys = dict(zip(_KEY_NAMES, derive_keys(hash_name, outcome.k, outcome.h, sid, wanted), strict=True))
         self._pending_keys = keys
         # Our NEWKEYS goes out with the old keys; everything after it uses the new ones.
         self._out += self.writer.pack(byte(MSG_NEWKEYS))

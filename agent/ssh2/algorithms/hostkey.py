@@ -172,4 +172,7 @@ def host_key_from_private(key: object) -> HostKey:
 def kind_for_algorithm(algorithm: str) -> str:
     """Which host key kind (store slot) signs for a KEXINIT host-key algorithm name."""
     key_type = HOST_KEY_ALGORITHMS[algorithm].key_type
-    return {"ssh-ed25519": "ed25519", "ssh-rsa": "rsa"}.get(key_type, "ecdsa")
+    return _KIND_BY_KEY_TYPE.get(key_type, "ecdsa")
+
+
+_KIND_BY_KEY_TYPE = {"ssh-ed25519": "ed25519", "ssh-rsa": "rsa"}

@@ -22,19 +22,20 @@ class Mac:
     packet than the ``hmac.HMAC`` wrapper around the same object.
     """
 
-    __slots__ = ("_base", "size")
+    __slots__ = ("base", "size", "digest_size")
 
     def __init__(self, key: bytes, digest: str, size: int) -> None:
         try:
             import _hashlib
 
-            self._base = _hashlib.hmac_new(key, digestmod=digest)
+            self.base = _hashlib.hmac_new(key, digestmod=digest)
         except (ImportError, AttributeError, ValueError):
-            self._base = hmac.new(key, digestmod=getattr(hashlib, digest))
+            self.base = hmac.new(key, digestmod=getattr(hashlib, digest))
         self.size = size
+        self.digest_size = self.base.digest_size
 
     def compute(self, seq: int, data: bytes) -> bytes:
-        h = self._base.copy()
+        h = self.base.copy()
         h.update(_U32.pack(seq))
         h.update(data)
         return h.digest()[: self.size]
