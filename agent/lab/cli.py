@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import signal
 import sys
@@ -17,7 +16,7 @@ from agent.lab.inventory import write_inventory
 from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
 from agent.lab.runtime import Bound, LabRuntime, WorkerPool
 from agent.lab.spec import DeviceGroup, LabSpec, check_profile, load_spec
-from agent.server.listener import install_stop_signals, run_event_loop
+from agent.server.listener import run_event_loop
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -115,19 +114,16 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if args.processes > 1:
         return _run_pool(slots, args.processes, inventory, username, started)
 
-    async def run() -> None:
-        stop = asyncio.Event()
-        install_stop_signals(stop)
-        runtime = LabRuntime(slots)
-        try:
-            bound = await runtime.start()
-        except OSError as exc:
-            raise ConfigError(f"lab: cannot listen: {exc}") from None
+    def ready(bound: list[Bound]) -> None:
         _apply_bound(slots, bound)
         write_inventory(inventory, slots, username)
         _announce(slots, inventory, time.monotonic() - started, 1)
-        await stop.wait()
-        await runtime.stop()
+
+    async def run() -> None:
+        try:
+            await LabRuntime(slots).serve(ready)
+        except OSError as exc:
+            raise ConfigError(f"lab: cannot listen: {exc}") from None
         print(f"lab stopped: {len(slots)} devices", flush=True)
 
     run_event_loop(run())

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -93,6 +94,19 @@ class LabRuntime:
         freeze_startup_heap()
         return self.bound
 
+    async def serve(self, ready: Callable[[list[Bound]], None]) -> None:
+        """Start every device, hand the bound addresses to ``ready``, serve until SIGINT/SIGTERM, stop.
+
+        The one lifecycle of a lab process, whether it is the only one or a forked worker.
+        """
+        stop = asyncio.Event()
+        install_stop_signals(stop)
+        ready(await self.start())
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
     async def stop(self) -> None:
         """Close every SNMP agent and listener and end every session (idempotent)."""
         for agent in self.snmp_agents:
@@ -118,18 +132,20 @@ def _snmp_agent_class() -> Any:
 def _worker_main(slots: list[DeviceSlot], conn: Connection) -> None:
     """Entry point of a forked worker: serve ``slots`` until SIGTERM/SIGINT."""
 
-    async def run() -> None:
-        stop = asyncio.Event()
-        install_stop_signals(stop)
-        runtime = LabRuntime(slots)
-        try:
-            bound = await runtime.start()
-        except BaseException as exc:  # noqa: BLE001 - report any start failure to the parent
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-            return
+    started = False
+
+    def ready(bound: list[Bound]) -> None:
+        nonlocal started
+        started = True
         conn.send(("ok", bound))
-        await stop.wait()
-        await runtime.stop()
+
+    async def run() -> None:
+        try:
+            await LabRuntime(slots).serve(ready)
+        except BaseException as exc:  # noqa: BLE001 - report any start failure to the parent
+            if started:
+                raise
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
     run_event_loop(run())
 

@@ -103,15 +103,20 @@ def running_switch(
             raise RuntimeError("switch-agent did not start in time")
         yield RunningSwitch("127.0.0.1", port, state, process, log)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:  # type: ignore[type-arg]
+    """SIGTERM (the clean stop every server here handles), then SIGKILL if it does not exit."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def need(*tools: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,20 +14,10 @@ from pathlib import Path
 import pytest
 
 from agent.lab.process import LabProcess
-from tests.interop.switch_process import ROOT, free_port, need
+from tests.interop.switch_process import ROOT, free_port, need, stop_process
 
 pytestmark = pytest.mark.interop
 PASSWORD = "Celery-lab-pass-7"
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture
@@ -49,7 +38,7 @@ def broker(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def test_push_runs_on_celery_workers(tmp_path: Path, broker: str) -> None:
@@ -78,4 +67,4 @@ def test_push_runs_on_celery_workers(tmp_path: Path, broker: str) -> None:
             assert not any(d["changed"] for d in json.loads(report.read_text())["devices"])
         assert "switch_agent.fleet.device" in worker_log.read_text()  # the tasks really ran on the worker
     finally:
-        _stop(worker)
+        stop_process(worker)
