@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
 from agent.errors import ConfigError
+from agent.logformat import setup_logging
 
 
 def parse_listen(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -43,19 +43,6 @@ def parse_user(value: str) -> object:
         raise argparse.ArgumentTypeError(f"bad --user {value!r}: {problems}") from None
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad --user {value!r}: LEVEL must be 0-3") from None
-
-
-def _setup_logging(verbose: bool) -> None:
-    # One log line per connection is on the hot path: skip the per-record process, thread and
-    # multiprocessing lookups that the format does not show.
-    logging.logProcesses = False
-    logging.logThreads = False
-    logging.logMultiprocessing = False
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -138,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.verbose)
+    setup_logging(args.verbose)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

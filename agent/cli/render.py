@@ -26,15 +26,41 @@ def _uptime_parts(seconds: float) -> tuple[int, int, int, int]:
 
 
 def version(device: Device) -> list[str]:
-    ident = device.profile.identity
+    lines, uptime_rows, board_rows = _version_layout(device)
     weeks, days, hours, minutes = _uptime_parts(device.uptime_seconds)
+    out = list(lines)
+    model_uptime = f"{device.profile.identity.model} uptime is {weeks} weeks, {days} days, {hours} hours, {minutes} minutes"
+    board_uptime = f"Uptime is {weeks} weeks,{days} days,{hours} hours,{minutes} minutes"
+    for row in uptime_rows:
+        out[row] = model_uptime
+    for row in board_rows:
+        out[row] = board_uptime
+    return out
+
+
+# id(profile) -> (profile, layout): the profile is kept so that its id cannot be reused
+_VERSION_LAYOUTS: dict[int, tuple[object, tuple[list[str], list[int], list[int]]]] = {}
+
+
+def _version_layout(device: Device) -> tuple[list[str], list[int], list[int]]:
+    """`display version` without its uptimes, and the rows they go in: built once per profile.
+
+    Everything but the uptimes comes from the device profile, which does not change while the
+    device runs, so only the two uptime strings are formatted per command.
+    """
+    profile = device.profile
+    known = _VERSION_LAYOUTS.get(id(profile))
+    if known is not None and known[0] is profile:
+        return known[1]
+    ident = profile.identity
     model = ident.model
     lines = ident.version_text.rstrip("\n").split("\n")
-    lines.append(f"{model} uptime is {weeks} weeks, {days} days, {hours} hours, {minutes} minutes")
-    board_uptime = f"Uptime is {weeks} weeks,{days} days,{hours} hours,{minutes} minutes"
+    uptime_rows = [len(lines)]
+    lines.append("")
+    board_rows: list[int] = []
     release = f"{model}-{ident.release}"
-    slots = {s.slot: s for s in device.profile.chassis}
-    first_mpu = min((s.slot for s in device.profile.chassis if s.kind == "MPU"), default=None)
+    slots = {s.slot: s for s in profile.chassis}
+    first_mpu = min((s.slot for s in profile.chassis if s.kind == "MPU"), default=None)
     for number in range(0, max(slots, default=-1) + 1):
         lines.append("")
         spec = slots.get(number)
@@ -43,17 +69,25 @@ def version(device: Device) -> list[str]:
             continue
         if spec.kind == "MPU":
             role = "MPU(M)" if number == first_mpu else "MPU(S)"
-            lines += [f"{role} {number}:", board_uptime, f"{model} {role} with 1 BCM1125H Processor",
+            lines.append(f"{role} {number}:")
+            board_rows.append(len(lines))
+            lines += ["", f"{model} {role} with 1 BCM1125H Processor",
                       f"BOARD TYPE:         {spec.board}", "DRAM:               512M bytes",
                       "FLASH:              64M bytes", "NVRAM:              512K bytes",
                       "PCB 1 Version:      VER.C", "Bootrom Version:    500", "CPLD 1 Version:     003"]
         else:
-            lines += [f"LPU {number}:", board_uptime, f"{model} LPU with 1 XLS408 Processor",
+            lines.append(f"LPU {number}:")
+            board_rows.append(len(lines))
+            lines += ["", f"{model} LPU with 1 XLS408 Processor",
                       f"BOARD TYPE:         {spec.board}", "DRAM:               1024M bytes",
                       "FLASH:              0M bytes", "NVRAM:              0K bytes",
                       "PCB 1 Version:      VER.B", "Bootware Version:   5.18", "CPLD 1 Version:     003"]
         lines += [f"Release Version:    {release}", "Patch Version  :    None"]
-    return lines
+    if len(_VERSION_LAYOUTS) >= 64:
+        _VERSION_LAYOUTS.clear()
+    layout = (lines, uptime_rows, board_rows)
+    _VERSION_LAYOUTS[id(profile)] = (profile, layout)
+    return layout
 
 
 def clock() -> list[str]:

@@ -142,7 +142,7 @@ class Node:
     """One word position in the trie."""
 
     __slots__ = ("keyword", "arg", "name", "help", "children", "handler", "handler_level", "level",
-                 "peers", "glue", "filterable")
+                 "peers", "glue", "filterable", "choices_by_level")
 
     def __init__(self, keyword: str | None = None, arg: ArgType | None = None, name: str = "", help: str = "") -> None:
         self.keyword = keyword
@@ -156,6 +156,8 @@ class Node:
         self.peers: list[Node] | None = None  # repeatable siblings reachable again from here
         self.glue = False
         self.filterable = False
+        # level -> (tree generation, Choices): what matching needs, computed once per level
+        self.choices_by_level: dict[int, tuple[int, Choices]] = {}
 
     def key(self) -> tuple:
         if self.keyword is not None:
@@ -261,6 +263,7 @@ class CommandTree:
     def add(self, views: tuple[str, ...], syntax: str, handler: Handler, level: int,
             help: dict[str, str] | None = None, filterable: bool = False) -> None:
         items, _ = _parse_seq(_lex(syntax), 0, set())
+        _GENERATION[0] += 1  # every node's remembered Choices are stale from here on
         for view in views:
             for path in _expand(items):
                 self._insert(self.roots[view], path, handler, level, help or {}, filterable)
@@ -330,11 +333,42 @@ class Match:
         return any(w in self.keywords for w in words)
 
 
+_GENERATION = [0]  # bumped by CommandTree.add: the tree only grows while commands register
+
+
+class Choices:
+    """The children a node offers at one privilege level, indexed for matching a typed word.
+
+    The tree is fixed once the commands have registered, so this is computed once per node and
+    level (and again only if a command is added later) instead of for every word of every line.
+    """
+
+    __slots__ = ("cands", "exact", "keywords", "args", "texts")
+
+    def __init__(self, node: Node, level: int) -> None:
+        cands = [c for c in node.children if c.level <= level]
+        if node.peers:
+            cands.extend(p for p in node.peers if p.level <= level and p not in cands)
+        self.cands = cands
+        self.keywords = [(c.keyword.lower(), c) for c in cands if c.keyword is not None]
+        self.exact: dict[str, Node] = {}
+        for low, c in self.keywords:
+            self.exact.setdefault(low, c)  # the first one wins, as in the children's order
+        self.args = [c for c in cands if c.arg is not None and c.arg.kind != "text"]
+        self.texts = [c for c in cands if c.arg is not None and c.arg.kind == "text"]
+
+
+def choices(node: Node, level: int) -> Choices:
+    known = node.choices_by_level.get(level)
+    if known is not None and known[0] == _GENERATION[0]:
+        return known[1]
+    made = Choices(node, level)
+    node.choices_by_level[level] = (_GENERATION[0], made)
+    return made
+
+
 def visible(node: Node, level: int) -> list[Node]:
-    out = [c for c in node.children if c.level <= level]
-    if node.peers:
-        out.extend(p for p in node.peers if p.level <= level and p not in out)
-    return out
+    return list(choices(node, level).cands)
 
 
 @dataclass
@@ -346,24 +380,21 @@ class Walk:
     filter_at: int | None = None  # column of "|" if an output filter follows
 
 
-def _match_one(tok: Token, cands: list[Node], device: Any) -> tuple[str, Node | None, Any]:
+def _match_one(tok: Token, offered: Choices, device: Any) -> tuple[str, Node | None, Any]:
     """('ok', node, value) | ('ambiguous'|'none', None, None)."""
     low = tok.text.lower()
-    kws = [c for c in cands if c.keyword is not None]
-    exact = [c for c in kws if c.keyword.lower() == low]
-    if exact:
-        return "ok", exact[0], exact[0].keyword
-    prefix = [c for c in kws if c.keyword.lower().startswith(low)]
+    exact = offered.exact.get(low)
+    if exact is not None:
+        return "ok", exact, exact.keyword
+    prefix = [c for kw, c in offered.keywords if kw.startswith(low)]
     if len(prefix) == 1:
         return "ok", prefix[0], prefix[0].keyword
-    for c in cands:
-        if c.arg is not None and c.arg.kind != "text":
-            ok, value = c.arg.accept(tok.text, device)
-            if ok:
-                return "ok", c, value
-    texts = [c for c in cands if c.arg is not None and c.arg.kind == "text"]
-    if texts:
-        return "ok", texts[0], None
+    for c in offered.args:
+        ok, value = c.arg.accept(tok.text, device)  # type: ignore[union-attr]
+        if ok:
+            return "ok", c, value
+    if offered.texts:
+        return "ok", offered.texts[0], None
     if len(prefix) > 1:
         return "ambiguous", None, None
     return "none", None, None
@@ -380,8 +411,9 @@ def walk(root: Node, line: str, level: int, device: Any, tokens: list[Token] | N
         tok = toks[i]
         if tok.text == "|" and filterable and node.handler is not None:
             return Walk(node, match, filterable, filter_at=tok.start)
-        cands = visible(node, level)
-        status, child, value = _match_one(tok, cands, device)
+        offered = choices(node, level)
+        cands = offered.cands
+        status, child, value = _match_one(tok, offered, device)
         if status == "none":
             glued = _GLUE_RE.match(tok.text)
             if glued:
@@ -429,8 +461,32 @@ def _no_handler(*_: Any) -> None:  # pragma: no cover - never called: parse() ch
 FILTER_MODES = ("begin", "exclude", "include")
 
 
+# (root id, line, level) -> (tree generation, Match) for lines made of keywords only
+_KEYWORD_LINES: dict[tuple[int, str, int], tuple[int, Match]] = {}
+_KEYWORD_LINES_LIMIT = 1024
+
+
 def parse(root: Node, line: str, level: int, device: Any) -> Match:
-    """Full parse of one command line; raises ParseError with the caret column."""
+    """Full parse of one command line; raises ParseError with the caret column.
+
+    A line that matched keywords only (``display version``, ``display interface brief``)
+    never consulted the device (arguments are the only device-dependent part), so its Match
+    is remembered and handed out again as a fresh copy.
+    """
+    key = (id(root), line, level)
+    known = _KEYWORD_LINES.get(key)
+    if known is not None and known[0] == _GENERATION[0]:
+        m = known[1]
+        return Match(m.handler, {}, list(m.keywords), {}, m.filter, m.line)
+    match = _parse(root, line, level, device)
+    if not match.args:
+        if len(_KEYWORD_LINES) >= _KEYWORD_LINES_LIMIT:
+            _KEYWORD_LINES.clear()
+        _KEYWORD_LINES[key] = (_GENERATION[0], Match(match.handler, {}, list(match.keywords), {}, match.filter, match.line))
+    return match
+
+
+def _parse(root: Node, line: str, level: int, device: Any) -> Match:
     toks = tokenize(line)
     result = walk(root, line, level, device, toks)
     if result.error is not None:

@@ -90,6 +90,7 @@ class ConnectionDriver(asyncio.Protocol):
         self.context.connections.discard(self)
         if self.timer is not None:
             self.timer.cancel()
+            self.timer = None  # the handle points back here: let this driver go by refcount
         if self.core is not None:
             self.core.connection_lost()
             summary = self.core.log_summary()

@@ -196,6 +196,7 @@ class Ssh1ServerCore:
         if self._result == "open":
             self._result = "connection lost"
         self._close()
+        self.wakeup = None  # the driver's method: no cycle left, the connection is freed at once
 
     def info(self) -> SessionInfo:
         return SessionInfo(

@@ -188,6 +188,15 @@ class Ssh2ServerCore(Transport):
         self.closed = True
         self.state = "Disconnected"
         self._leave_registry()
+        # Cut the callbacks that point back at this core (the service layers' send, the
+        # driver's wakeup): a finished connection is then freed by reference counting at once,
+        # not by the cycle collector later, and the next login reuses its memory while warm.
+        self.wakeup = _nothing
+        if self.auth is not None:
+            self.auth.send = _drop
+        if self.connection is not None:
+            self.connection.send = _drop
+            self.connection.open_cli = _no_cli
 
     def info(self) -> SessionInfo:
         cipher = self.negotiated.cipher_s2c if self.negotiated else ""
@@ -218,3 +227,16 @@ class Ssh2ServerCore(Transport):
         if self.disconnect_reason:
             result += f"; closed: {self.disconnect_reason}"
         return f"SSH-2.0 client={self.client_software} {neg} user={user or '-'} {result}"
+
+
+def _nothing() -> None:
+    """The wakeup of a core whose connection is gone."""
+
+
+def _drop(payload: bytes) -> None:
+    """Where the service layers of a finished connection send: nowhere."""
+
+
+def _no_cli(**_: Any) -> Any:
+    raise ProtocolError("connection closed")
+

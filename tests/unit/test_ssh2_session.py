@@ -191,3 +191,28 @@ def test_ignore_before_kexinit(shared_device, strict: bool) -> None:  # type: ig
         assert server.closed and "KEXINIT was not the first packet" in (server.disconnect_reason or "")
     else:
         assert not server.closed and server.in_kex
+
+
+@pytest.mark.parametrize("command", ["display version", ""])
+def test_a_finished_connection_leaves_no_reference_cycle(shared_device, command: str) -> None:  # type: ignore[no-untyped-def]
+    """Freed by reference counting when it ends: a lab's memory does not wait for the collector."""
+    import gc
+
+    options = ClientOptions(username=USER, password=PASSWORD, command=command or None)
+    client, server = make_pair(shared_device, options)
+    pump(client, server)
+    if not command:  # an interactive shell: type a command, leave it open as a dropped session would
+        client.write(b"display clock\r")
+        pump(client, server)
+    assert client.authenticated
+    server.connection_lost()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        del client, server
+        gc.collect()
+        ours = [type(o).__name__ for o in gc.garbage if type(o).__module__.startswith("agent.")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []
