@@ -7,11 +7,13 @@ arrive behind the client's line (OpenSSH sends its KEXINIT in the same write) ar
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from agent.errors import DisconnectReason, ProtocolError
 
 MAX_LINE = 255
+_CONTROL = re.compile(r"[\x00-\x1f]")  # control characters: never part of an identification line
 MAX_PRELUDE_LINES = 32  # RFC 4253 allows other lines before the version line (from servers only)
 
 
@@ -67,7 +69,7 @@ def parse_version_line(line: bytes) -> ClientVersion:
     except UnicodeDecodeError as exc:
         raise ProtocolError("Protocol mismatch.") from exc
     parts = text.split("-", 2)
-    if len(parts) < 3 or not parts[1] or any(ord(c) < 32 for c in text):
+    if len(parts) < 3 or not parts[1] or _CONTROL.search(text):
         raise ProtocolError("Protocol mismatch.")
     protocol = parts[1]
     software = parts[2].split(" ", 1)[0]

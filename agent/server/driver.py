@@ -8,6 +8,7 @@ identification line, waits for the client's, picks the SSH-2 or SSH-1.5 engine f
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import time
@@ -18,6 +19,13 @@ from agent.identification import IdentificationReader, choose_engine, server_lin
 from agent.server.core import ServerCore
 
 log = logging.getLogger("switch_agent.ssh")
+
+
+@functools.lru_cache(maxsize=64)
+def _identification(version: str, software: str) -> tuple[bytes, str]:
+    """The identification line as sent, and as logged (devices share a handful of these)."""
+    line = server_line(version, software)
+    return line, line.decode("ascii").strip()
 
 
 class ConnectionDriver(asyncio.Protocol):
@@ -47,16 +55,15 @@ class ConnectionDriver(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
         # TCP_NODELAY (no delayed-ACK stalls on small replies) is already set by asyncio and
         # uvloop on every TCP transport; tests/unit/test_server_driver.py checks it.
-        profile = self.device.profile
-        self.version = self.device.ssh_protocol_version()
-        line = server_line(self.version, profile.identity.ssh_software_version)
-        self.server_line = line.decode("ascii").strip()
-        if not self.device.ssh.enabled:
+        device = self.device
+        self.version = device.ssh_protocol_version()
+        line, self.server_line = _identification(self.version, device.profile.identity.ssh_software_version)
+        if not device.ssh.enabled:
             self.result = "refused: SSH server disabled (undo ssh server enable)"
             transport.close()
             return
-        self.transport.write(line)  # type: ignore[union-attr]
-        self._arm(time.monotonic() + self.device.ssh.authentication_timeout)
+        transport.write(line)  # type: ignore[attr-defined]
+        self._arm(self.started + device.ssh.authentication_timeout)
 
     def data_received(self, data: bytes) -> None:
         try:
