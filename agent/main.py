@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from agent.errors import ConfigError
-from agent.logformat import setup_logging
+from agent.logs import setup_logging
 
 
 def parse_listen(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:

@@ -16,9 +16,12 @@ from typing import Any
 
 from agent.errors import ProtocolError
 from agent.identification import IdentificationReader, choose_engine, server_line
+from agent.logs import DeferredLines
 from agent.server.core import ServerCore
 
 log = logging.getLogger("switch_agent.ssh")
+# One INFO line per connection: the driver notes it, agent.logs makes the records in batches.
+CONNECTION_LOG = DeferredLines(log, "peer=%s server=%s %s (%.1fs)")
 
 
 @functools.lru_cache(maxsize=64)
@@ -103,7 +106,7 @@ class ConnectionDriver(asyncio.Protocol):
             summary = self.core.log_summary()
         else:
             summary = self.result or "closed before version exchange"
-        log.info("peer=%s server=%s %s (%.1fs)", self.peer, self.server_line, summary, time.monotonic() - self.started)
+        CONNECTION_LOG.note(self.peer, self.server_line, summary, time.monotonic() - self.started)
 
     # ---- stages -------------------------------------------------------------------------------
 

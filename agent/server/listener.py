@@ -6,9 +6,10 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+from agent.logs import flush_logs
 from agent.server.driver import ConnectionDriver
 
 log = logging.getLogger("switch_agent.ssh")
@@ -42,13 +43,22 @@ class DeviceServer:
 
 
 def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
-    """Run ``main`` on uvloop when it is installed (less CPU per socket event), else on asyncio's loop."""
+    """Run ``main`` on uvloop when it is installed (less CPU per socket event), else on asyncio's loop.
+
+    Log lines batched while the loop ran are written when it ends (a forked lab worker exits
+    without the interpreter's exit handlers).
+    """
+    run: Callable[[Coroutine[Any, Any, None]], None] = asyncio.run
     try:
         import uvloop
+
+        run = uvloop.run
     except ImportError:
-        asyncio.run(main)
-        return
-    uvloop.run(main)
+        pass
+    try:
+        run(main)
+    finally:
+        flush_logs()
 
 
 def freeze_startup_heap() -> None:
