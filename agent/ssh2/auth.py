@@ -27,6 +27,7 @@ from agent.ssh2.constants import (
 from agent.wire import Reader, boolean, byte, name_list, string, uint32
 
 METHODS = ("publickey", "password", "keyboard-interactive")
+_FAILURE = byte(MSG_USERAUTH_FAILURE) + name_list(METHODS) + boolean(False)  # no partial success
 
 
 class UserTable(Protocol):
@@ -72,7 +73,7 @@ class ServerAuth:
                 raise ProtocolError(
                     "Too many authentication failures", DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE
                 )
-        self.send(byte(MSG_USERAUTH_FAILURE) + name_list(METHODS) + boolean(False))
+        self.send(_FAILURE)
 
     def _success(self, username: str, level: int, method: str) -> None:
         self.result = AuthResult(username, level, method)

@@ -29,6 +29,9 @@ from agent.ssh2.negotiation import Negotiated
 from agent.ssh2.transport import Transport
 from agent.wire import Reader, byte, string, uint32
 
+# RFC 8308: the signature algorithms accepted in publickey authentication
+_EXT_INFO = byte(MSG_EXT_INFO) + uint32(1) + string(b"server-sig-algs") + string(",".join(USER_SIG_ALGORITHMS))
+
 
 class Ssh2ServerCore(Transport):
     """Implements :class:`agent.server.core.ServerCore` for SSH-2 clients."""
@@ -95,7 +98,7 @@ class Ssh2ServerCore(Transport):
         return []
 
     def _ext_info_payload(self) -> bytes:
-        return byte(MSG_EXT_INFO) + uint32(1) + string(b"server-sig-algs") + string(",".join(USER_SIG_ALGORITHMS))
+        return _EXT_INFO
 
     def _after_first_kex(self) -> None:
         self.state = "Serv-request"

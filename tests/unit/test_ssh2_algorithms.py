@@ -15,7 +15,7 @@ from asyncssh.encryption import get_encryption
 from cryptography.hazmat.primitives.asymmetric import x25519
 
 from agent.errors import ProtocolError
-from agent.ssh2.algorithms import CIPHERS, KEX_METHODS, MACS
+from agent.ssh2.algorithms import CIPHERS, KEX_METHODS, MACS, kex
 from agent.ssh2.algorithms.hostkey import host_key_from_private
 from agent.ssh2.algorithms.kex import KexClient, KexInputs, KexServer
 from agent.ssh2.packet import PacketReader, PacketWriter
@@ -160,7 +160,7 @@ def test_curve25519_rfc7748_vector(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     bob_public = bytes.fromhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
     shared = bytes.fromhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
-    monkeypatch.setattr(x25519.X25519PrivateKey, "generate", staticmethod(lambda: alice))
+    monkeypatch.setattr(kex._X25519_KEYS, "take", lambda: (alice, alice.public_key().public_bytes_raw()))
     host = host_key_from_private(__import__("cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]).Ed25519PrivateKey.generate())
     server = KexServer(KEX_METHODS["curve25519-sha256"], _inputs(), host.blob, lambda h: host.sign("ssh-ed25519", h))
     replies, outcome = server.handle(30, b"\x1e" + string(bob_public))
@@ -173,6 +173,36 @@ def test_curve25519_rfc7748_vector(monkeypatch: pytest.MonkeyPatch) -> None:
     assert outcome.h == expected_h
     reply = Reader(replies[0], 1)
     assert reply.string() == host.blob and reply.string() == alice_public
+
+
+def test_ephemeral_curve25519_keys_serve_one_exchange_each() -> None:
+    pool = kex._EphemeralX25519()
+    publics = [pool.take()[1] for _ in range(3 * pool.BATCH + 1)]
+    assert len(set(publics)) == len(publics)
+    for private, public in [pool.take() for _ in range(2)]:
+        assert private.public_key().public_bytes_raw() == public
+
+
+def test_a_forked_child_never_takes_its_parents_keys() -> None:
+    pool = kex._EphemeralX25519()
+    pool.take()
+    pending = {public for _, public in pool._ready}
+    assert pending
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe and exits at once
+        try:
+            os.write(write_end, b"".join(pool.take()[1] for _ in range(pool.BATCH)))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    data = b""
+    while chunk := os.read(read_end, 4096):
+        data += chunk
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    child = {data[i : i + 32] for i in range(0, len(data), 32)}
+    assert len(child) == pool.BATCH and not child & pending
 
 
 def test_mpint_encoding_rules() -> None:
