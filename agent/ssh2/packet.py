@@ -32,7 +32,7 @@ _compare = hmac.compare_digest
 _CLEAR, _STREAM, _ETM, _GCM, _CHACHA = 0, 1, 2, 3, 4
 
 
-class _Keys:
+class DirectionKeys:
     """Cipher, MAC and compression state for one direction after a NEWKEYS."""
 
     __slots__ = ("spec", "cipher", "mac", "etm", "block", "tag_size", "shape", "aligned", "crypt", "mac_base", "mac_size", "mac_full")
@@ -65,7 +65,17 @@ class _Keys:
         self.mac_full = mac is not None and mac.size == mac.digest_size
 
 
-_NO_KEYS = _Keys(None, None, None, None)
+_NO_KEYS = DirectionKeys(None, None, None, None)
+
+
+def direction_keys(
+    spec: CipherSpec, key: bytes, iv: bytes, mac_spec: MacSpec | None, mac_key: bytes, *, encrypt: bool
+) -> DirectionKeys:
+    """Cipher and MAC state for one direction, ready for :meth:`PacketWriter.use_keys` or
+    :meth:`PacketReader.use_keys` (made as soon as the keys are derived, used from NEWKEYS on)."""
+    cipher = spec.new(key, iv, encrypt=encrypt)
+    mac = mac_spec.new(mac_key) if mac_spec and not spec.has_integrity else None
+    return DirectionKeys(spec, cipher, mac_spec if mac else None, mac)
 
 
 class PacketWriter:
@@ -81,9 +91,10 @@ class PacketWriter:
         self._random_pos = 0
 
     def set_keys(self, spec: CipherSpec, key: bytes, iv: bytes, mac_spec: MacSpec | None, mac_key: bytes) -> None:
-        cipher = spec.new(key, iv, encrypt=True)
-        mac = mac_spec.new(mac_key) if mac_spec and not spec.has_integrity else None
-        self.keys = _Keys(spec, cipher, mac_spec if mac else None, mac)
+        self.use_keys(direction_keys(spec, key, iv, mac_spec, mac_key, encrypt=True))
+
+    def use_keys(self, keys: DirectionKeys) -> None:
+        self.keys = keys
         self.bytes_since_kex = 0
         self.packets_since_kex = 0
 
@@ -148,9 +159,10 @@ class PacketReader:
         self.packets_since_kex = 0
 
     def set_keys(self, spec: CipherSpec, key: bytes, iv: bytes, mac_spec: MacSpec | None, mac_key: bytes) -> None:
-        cipher = spec.new(key, iv, encrypt=False)
-        mac = mac_spec.new(mac_key) if mac_spec and not spec.has_integrity else None
-        self.keys = _Keys(spec, cipher, mac_spec if mac else None, mac)
+        self.use_keys(direction_keys(spec, key, iv, mac_spec, mac_key, encrypt=False))
+
+    def use_keys(self, keys: DirectionKeys) -> None:
+        self.keys = keys
         self.bytes_since_kex = 0
         self.packets_since_kex = 0
 
@@ -224,7 +236,7 @@ class PacketReader:
             raise ProtocolError("empty packet payload", DisconnectReason.PROTOCOL_ERROR)
         return payload
 
-    def _next_body(self, keys: _Keys, buf: bytearray) -> tuple[bytes | None, int]:
+    def _next_body(self, keys: DirectionKeys, buf: bytearray) -> tuple[bytes | None, int]:
         """The other packet shapes: (padding_length || payload || padding, bytes consumed), or (None, 0)."""
         spec = keys.spec
         if spec is None:

@@ -31,7 +31,7 @@ from agent.ssh2.constants import (
 )
 from agent.ssh2.keys import derive_keys
 from agent.ssh2.negotiation import KexInit, Negotiated, guess_was_right, negotiate
-from agent.ssh2.packet import PacketReader, PacketWriter
+from agent.ssh2.packet import DirectionKeys, PacketReader, PacketWriter, direction_keys
 from agent.wire import Reader, byte, string, uint32
 
 _KEX_MESSAGES = range(30, 50)
@@ -66,7 +66,7 @@ class Transport(ABC):
         self._skip_guess = False
         self._sent_newkeys = False
         self._got_newkeys = False
-        self._pending_keys: dict[str, bytes] | None = None
+        self._pending_keys: DirectionKeys | None = None  # the peer's direction, from its NEWKEYS on
         self._queued: list[bytes] = []
         self._first_packet = True
         self.authenticated = False  # delayed compression (zlib@openssh.com) starts once this is set
@@ -283,11 +283,20 @@ class Transport(ABC):
             (b"F", mac_s2c.key_size if mac_s2c else 0),
         )
         keys = dict(zip(_KEY_NAMES, derive_keys(hash_name, outcome.k, outcome.h, sid, wanted), strict=True))
-        self._pending_keys = keys
         # Our NEWKEYS goes out with the old keys; everything after it uses the new ones.
         self._out += self.writer.pack(byte(MSG_NEWKEYS))
-        out_dir, out_spec, out_mac = ("s2c", s2c, mac_s2c) if self.is_server else ("c2s", c2s, mac_c2s)
-        self.writer.set_keys(out_spec, keys[f"enc_{out_dir}"], keys[f"iv_{out_dir}"], out_mac, keys[f"mac_{out_dir}"])
+        directions = {"c2s": (c2s, mac_c2s), "s2c": (s2c, mac_s2c)}
+        out_dir, in_dir = ("s2c", "c2s") if self.is_server else ("c2s", "s2c")
+        spec, mac = directions[out_dir]
+        self.writer.use_keys(
+            direction_keys(spec, keys[f"enc_{out_dir}"], keys[f"iv_{out_dir}"], mac, keys[f"mac_{out_dir}"], encrypt=True)
+        )
+        # The peer's direction is made now, with ours (one burst of cipher set-up instead of two),
+        # and used from the peer's NEWKEYS on.
+        spec, mac = directions[in_dir]
+        self._pending_keys = direction_keys(
+            spec, keys[f"enc_{in_dir}"], keys[f"iv_{in_dir}"], mac, keys[f"mac_{in_dir}"], encrypt=False
+        )
         comp_name = neg.compression_s2c if self.is_server else neg.compression_c2s
         self.writer.compressor = Compressor() if self._compression_active(comp_name) else None
         if self.strict_kex:
@@ -302,11 +311,7 @@ class Transport(ABC):
             raise ProtocolError("unexpected NEWKEYS")
         neg = self.negotiated
         assert neg is not None
-        keys = self._pending_keys
-        in_dir = "c2s" if self.is_server else "s2c"
-        spec = CIPHERS[getattr(neg, f"cipher_{in_dir}")]
-        mac = MACS.get(getattr(neg, f"mac_{in_dir}")) if not spec.has_integrity else None
-        self.reader.set_keys(spec, keys[f"enc_{in_dir}"], keys[f"iv_{in_dir}"], mac, keys[f"mac_{in_dir}"])
+        self.reader.use_keys(self._pending_keys)
         comp_name = neg.compression_c2s if self.is_server else neg.compression_s2c
         self.reader.decompressor = Decompressor() if self._compression_active(comp_name) else None
         if self.strict_kex:
