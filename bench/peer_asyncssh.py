@@ -63,6 +63,7 @@ async def run(host: str, port: int, key_path: str) -> None:
         allow_scp=False,
         agent_forwarding=False,
         x11_forwarding=False,
+        gss_host=None,  # no GSS-API: otherwise every login looks up this host's FQDN (as our server does not)
         backlog=512,
     )
     stop = asyncio.Event()

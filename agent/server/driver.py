@@ -31,6 +31,18 @@ def _identification(version: str, software: str) -> tuple[bytes, str]:
     return line, line.decode("ascii").strip()
 
 
+@functools.cache
+def _engine(version: str) -> Any:
+    """The server engine class for SSH-2 ("2") or SSH-1.5 ("1"), imported when first needed."""
+    if version == "2":
+        from agent.ssh2.server import Ssh2ServerCore
+
+        return Ssh2ServerCore
+    from agent.ssh1.server import Ssh1ServerCore
+
+    return Ssh1ServerCore
+
+
 class ConnectionDriver(asyncio.Protocol):
     def __init__(self, device: Any, context: Any) -> None:
         self.device = device
@@ -123,14 +135,10 @@ class ConnectionDriver(asyncio.Protocol):
             self.transport.close()
             return
         if engine == "2":
-            from agent.ssh2.server import Ssh2ServerCore
-
-            self.core = Ssh2ServerCore(self.device, client, self.server_line, self.peer, initial_data=self.ident.leftover)
+            self.core = _engine("2")(self.device, client, self.server_line, self.peer, initial_data=self.ident.leftover)
         else:
-            from agent.ssh1.server import Ssh1ServerCore
-
             # The SSH1 server key is shared by the device's connections (ServerKeyCache.for_device).
-            self.core = Ssh1ServerCore(self.device, client, self.server_line, self.peer)
+            self.core = _engine("1")(self.device, client, self.server_line, self.peer)
             if self.ident.leftover:
                 self.core.receive_data(self.ident.leftover)
         self.core.wakeup = self._pump  # type: ignore[attr-defined]

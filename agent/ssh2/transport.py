@@ -108,7 +108,10 @@ class Transport(ABC):
                     break
                 handle(payload)
             if self.kex_count and self._local_kexinit is None and not self.closed:
-                self._maybe_rekey()
+                # By volume only: re-keying by time is the timer's job (next_rekey_deadline).
+                limit = self.rekey_bytes
+                if reader.bytes_since_kex >= limit or self.writer.bytes_since_kex >= limit:
+                    self.send_kexinit()
         except ProtocolError as exc:
             self._fail(exc)
 
