@@ -7,13 +7,11 @@ arrive behind the client's line (OpenSSH sends its KEXINIT in the same write) ar
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from agent.errors import DisconnectReason, ProtocolError
 
 MAX_LINE = 255
-_CONTROL = re.compile(r"[\x00-\x1f]")  # control characters: never part of an identification line
 MAX_PRELUDE_LINES = 32  # RFC 4253 allows other lines before the version line (from servers only)
 
 
@@ -41,6 +39,14 @@ class IdentificationReader:
         if self.version is not None:
             self.leftover += data
             return self.version
+        if not self._buffer and data.startswith(b"SSH-"):
+            # The usual case: the version line (and often the KEXINIT) in the first read.
+            newline = data.find(b"\n", 0, MAX_LINE)  # the line, LF included, fits in MAX_LINE
+            if newline > 0:
+                end = newline - 1 if data[newline - 1] == 0x0D else newline
+                self.version = parse_version_line(data[:end])
+                self.leftover = data[newline + 1 :]
+                return self.version
         self._buffer += data
         while True:
             newline = self._buffer.find(b"\n")
@@ -69,7 +75,7 @@ def parse_version_line(line: bytes) -> ClientVersion:
     except UnicodeDecodeError as exc:
         raise ProtocolError("Protocol mismatch.") from exc
     parts = text.split("-", 2)
-    if len(parts) < 3 or not parts[1] or _CONTROL.search(text):
+    if len(parts) < 3 or not parts[1] or min(text) < " ":  # no control characters
         raise ProtocolError("Protocol mismatch.")
     protocol = parts[1]
     software = parts[2].split(" ", 1)[0]

@@ -7,6 +7,7 @@ around every command. Other parts (SSH server, SNMP agent) read the live records
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -330,8 +331,15 @@ class Device:
         peer: str = "",
     ) -> CliSession:
         """A new CLI session for an authenticated user (``vty``/``peer`` only feed `display users`)."""
-        from agent.cli.session import CliSession
-
-        return CliSession(
+        return _cli_session_class()(
             self, username, level, interactive=interactive, width=width, height=height, term=term, vty=vty, peer=peer
         )
+
+
+@functools.cache
+def _cli_session_class() -> type[CliSession]:
+    """CliSession, imported on first use (agent.cli imports this module)."""
+    from agent.cli.session import CliSession
+
+    return CliSession
+

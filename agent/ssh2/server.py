@@ -128,6 +128,10 @@ class Ssh2ServerCore(Transport):
             if self.connection is None:
                 raise ProtocolError("connection protocol message before authentication")
             self.connection.handle(msg_type, payload)
+        elif msg_type == MSG_EXT_INFO:
+            # RFC 8308 2.3: a client may answer our ext-info-s with its own extensions; none of
+            # them changes what this device does, and a recognised message is not UNIMPLEMENTED.
+            return
         else:
             seq = (self.reader.seq - 1) & 0xFFFFFFFF
             self.send_payload(byte(MSG_UNIMPLEMENTED) + uint32(seq))

@@ -216,3 +216,19 @@ def test_a_finished_connection_leaves_no_reference_cycle(shared_device, command:
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+def test_a_clients_ext_info_is_accepted_and_an_unknown_message_is_unimplemented(shared_device) -> None:  # type: ignore[no-untyped-def]
+    """RFC 8308: a client may send EXT_INFO after its NEWKEYS; RFC 4253 11.4: UNIMPLEMENTED is
+    only for messages the server does not recognise."""
+    from agent.wire import byte, string, uint32
+
+    client, server = make_pair(shared_device, ClientOptions(username=USER, password=PASSWORD, command=None))
+    pump(client, server)
+    assert client.authenticated and not server.closed
+    client.send_payload(byte(7) + uint32(1) + string(b"publickey-hostbound@openssh.com") + string(b"0"))
+    server.receive_data(client.data_to_send())
+    assert server.data_to_send() == b"" and not server.closed
+    client.send_payload(byte(200) + b"local extension")
+    server.receive_data(client.data_to_send())
+    assert server.data_to_send() != b"" and not server.closed  # SSH_MSG_UNIMPLEMENTED
