@@ -6,10 +6,10 @@ what it returns. Output lines end in CR LF. A bare LF, a bare CR or CR LF is one
 
 from __future__ import annotations
 
-import inspect
 import logging
 import re
 import time
+import types
 from typing import TYPE_CHECKING
 
 from agent.cli import commands  # noqa: F401  (registers every command in the tree)
@@ -347,7 +347,7 @@ class CliSession:
                 self.failed = True
                 return ctx.out + [" Error: Failed to execute the command."]
         self._notify(ctx)
-        if inspect.isgenerator(result):
+        if isinstance(result, types.GeneratorType):  # a dialogue: it asks before it acts
             self._dialogue = result
             self._dialogue_ctx = ctx
             self._mode = "dialogue"
@@ -393,7 +393,7 @@ class CliSession:
             self._mode = "line"
 
     def _notify(self, ctx: Ctx) -> None:
-        if self.loading:
+        if self.loading or not ctx.topics:
             return
         for topic in sorted(ctx.topics):
             self.device.notify(topic)
