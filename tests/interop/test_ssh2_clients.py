@@ -167,6 +167,18 @@ def test_unsupported_version_is_refused(switch: RunningSwitch) -> None:
     assert reply == b"Protocol major versions differ.\n"
 
 
+def _paramiko_login(switch: RunningSwitch, **options: object):  # noqa: ANN202 - paramiko.SSHClient
+    """A paramiko client logged in as USER with PASSWORD (and ``options``, e.g. a key file)."""
+    import paramiko
+
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(
+        switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10, **options
+    )
+    return client
+
+
 def _fingerprint(switch: RunningSwitch) -> str:
     out = run(["ssh-keygen", "-lf", str(switch.state / "keys" / "ssh_host_ed25519_key.pub")]).stdout
     return out.split()[1]
@@ -190,11 +202,8 @@ def test_dbclient(switch: RunningSwitch) -> None:
 
 
 def test_paramiko(switch: RunningSwitch) -> None:
-    import paramiko
 
-    client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect(switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+    client = _paramiko_login(switch)
     try:
         _, stdout, _ = client.exec_command("display version", timeout=10)
         assert VERSION_TEXT in stdout.read().decode()
@@ -232,9 +241,7 @@ def test_netmiko_hp_comware(switch: RunningSwitch) -> None:
 def test_forwarding_is_refused(switch: RunningSwitch) -> None:
     import paramiko
 
-    client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect(switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+    client = _paramiko_login(switch)
     try:
         transport = client.get_transport()
         assert transport is not None
@@ -299,14 +306,8 @@ def test_legacy_profile_reproduces_modern_client_failure(tmp_path: Path) -> None
 
 def test_paramiko_unaccepted_key_then_password(switch: RunningSwitch, user_keys: dict[str, Path]) -> None:
     """paramiko asks for ssh-userauth again before each method: a refused key must not end the login."""
-    import paramiko
 
-    client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect(
-        switch.host, switch.port, USER, PASSWORD, key_filename=str(user_keys["ed25519"]),
-        look_for_keys=False, allow_agent=False, timeout=10,
-    )
+    client = _paramiko_login(switch, key_filename=str(user_keys["ed25519"]))
     try:
         _, stdout, _ = client.exec_command("display version", timeout=10)
         assert VERSION_TEXT in stdout.read().decode()
@@ -316,12 +317,9 @@ def test_paramiko_unaccepted_key_then_password(switch: RunningSwitch, user_keys:
 
 def test_rekey_started_by_the_client(switch: RunningSwitch) -> None:
     """paramiko re-keys on request in the middle of an interactive session; the CLI carries on."""
-    import paramiko
 
     before = switch.connection_lines()
-    client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect(switch.host, switch.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+    client = _paramiko_login(switch)
     try:
         transport = client.get_transport()
         assert transport is not None
@@ -350,16 +348,13 @@ def test_rekey_started_by_the_client(switch: RunningSwitch) -> None:
 
 def test_rekey_started_by_the_device(tmp_path: Path) -> None:
     """A profile whose device re-keys after 64 KiB: the server starts the exchanges mid-output."""
-    import paramiko
 
     profile = tmp_path / "rekeying.yaml"
     profile.write_text(
         f"name: rekeying\nextends: {ROOT / 'device_profiles' / '3com-s7906e.yaml'}\nssh:\n  rekey_bytes: 65536\n"
     )
     with running_switch(tmp_path / "state", [f"{USER}:{PASSWORD}:3"], profile=str(profile)) as rekeying:
-        client = paramiko.SSHClient()
-        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        client.connect(rekeying.host, rekeying.port, USER, PASSWORD, look_for_keys=False, allow_agent=False, timeout=10)
+        client = _paramiko_login(rekeying)
         try:
             _, stdout, _ = client.exec_command("display interface", timeout=30)
             text = stdout.read().decode()
