@@ -39,30 +39,27 @@ class IdentificationReader:
         if self.version is not None:
             self.leftover += data
             return self.version
-        if not self._buffer and data.startswith(b"SSH-"):
-            # The usual case: the version line (and often the KEXINIT) in the first read.
-            newline = data.find(b"\n", 0, MAX_LINE)  # the line, LF included, fits in MAX_LINE
-            if newline > 0:
-                end = newline - 1 if data[newline - 1] == 0x0D else newline
-                self.version = parse_version_line(data[:end])
-                self.leftover = data[newline + 1 :]
-                return self.version
-        self._buffer += data
+        # Usually the whole line (and often the KEXINIT) arrives in the first read: scan the
+        # bytes as they are, and keep only an unfinished line for the next read.
+        buffer = bytes(self._buffer) + data if self._buffer else data
+        start = 0
         while True:
-            newline = self._buffer.find(b"\n")
+            newline = buffer.find(b"\n", start)
             if newline < 0:
-                if len(self._buffer) > MAX_LINE:
+                if len(buffer) - start > MAX_LINE:
                     raise ProtocolError("identification line too long", DisconnectReason.PROTOCOL_ERROR)
+                self._buffer = bytearray(buffer[start:])
                 return None
-            raw = bytes(self._buffer[:newline])
-            del self._buffer[: newline + 1]
-            if len(raw) + 1 > MAX_LINE:
+            if newline - start + 1 > MAX_LINE:
                 raise ProtocolError("identification line too long", DisconnectReason.PROTOCOL_ERROR)
-            line = raw[:-1] if raw.endswith(b"\r") else raw
+            line = buffer[start:newline]
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            start = newline + 1
             if line.startswith(b"SSH-"):
                 self.version = parse_version_line(line)
-                self.leftover = bytes(self._buffer)
-                self._buffer.clear()
+                self.leftover = buffer[start:]
+                self._buffer = bytearray()
                 return self.version
             self._lines += 1
             if self._lines > MAX_PRELUDE_LINES:
