@@ -80,7 +80,8 @@ class StepTimers:
             setattr(owner, function, self._wrap(getattr(owner, function), label))
         self._wrap_messages()
 
-    def _wrap(self, func, label: str):  # noqa: ANN001, ANN202
+    def _wrap(self, func, label):  # noqa: ANN001, ANN202
+        """``func`` timed under ``label`` (a string, or a function of the call's arguments)."""
         clock, totals = time.perf_counter_ns, self.totals
 
         def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -90,7 +91,8 @@ class StepTimers:
             try:
                 return func(*args, **kwargs)
             finally:
-                totals[label] = totals.get(label, 0) + clock() - start
+                name = label if isinstance(label, str) else label(args)
+                totals[name] = totals.get(name, 0) + clock() - start
 
         return timed
 
@@ -98,19 +100,8 @@ class StepTimers:
         """One step per SSH-2 message type the server handles (KEXINIT, KEXDH_INIT, ...)."""
         from agent.ssh2 import transport
 
-        handle, clock, totals = transport.Transport._handle_payload, time.perf_counter_ns, self.totals
-
-        def timed(core, payload: bytes) -> None:  # noqa: ANN001
-            if not self.on:
-                return handle(core, payload)
-            start = clock()
-            try:
-                return handle(core, payload)
-            finally:
-                label = f"message {payload[0]} in"
-                totals[label] = totals.get(label, 0) + clock() - start
-
-        transport.Transport._handle_payload = timed
+        handle = transport.Transport._handle_payload
+        transport.Transport._handle_payload = self._wrap(handle, lambda args: f"message {args[1][0]} in")
 
     def enable(self) -> None:
         self.on = True
