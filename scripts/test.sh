@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export OPENSSL_CONF_LEGACY="$(cd .. && pwd)/shared/fixtures/openssl-legacy.cnf"
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?

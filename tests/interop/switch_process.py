@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LEGACY_OPENSSL = ROOT.parent / "shared" / "fixtures" / "openssl-legacy.cnf"
+LEGACY_OPENSSL = ROOT / "tests" / "fixtures" / "openssl-legacy.cnf"  # DES/Blowfish for ssh1
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
 
 
