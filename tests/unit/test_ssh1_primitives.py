@@ -41,7 +41,7 @@ from agent.ssh1.session_key import (
 from agent.ssh1.ttymodes import encode_tty_modes, parse_tty_modes
 from agent.wire import string, uint32
 
-LEGACY_CNF = Path("/work/shared/fixtures/openssl-legacy.cnf")
+LEGACY_CNF = Path(__file__).resolve().parents[1] / "fixtures" / "openssl-legacy.cnf"  # DES/Blowfish for ssh1
 
 
 def _crc_table_reference(data: bytes) -> int:
