@@ -82,6 +82,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         print(f"  log in with: ssh -p {server.port} USER@{host}", flush=True)
+        from agent import native
+
+        print(f"  SSH-2 modules: {native.mode} ({native.reason})", flush=True)
         if snmp is not None:
             print(f"  SNMP agent on udp {snmp.host}:{snmp.port}", flush=True)
         await stop.wait()

@@ -18,6 +18,9 @@ with ``time.perf_counter_ns`` and the microseconds per connection each one took 
 Steps nest (a message's time includes the crypto it ran), and the wrappers add about 10% to
 the total. This shows what a step costs in a live server, between waits for the client,
 where caches are cold, against what the same code costs in a tight loop.
+
+Both modes run the SSH-2 modules from source (SWITCH_AGENT_PURE=1, agent/native.py): neither
+cProfile nor the step wrappers can see inside the mypyc-compiled build that `serve` runs.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+os.environ["SWITCH_AGENT_PURE"] = "1"  # before agent is imported: profile the sources
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 

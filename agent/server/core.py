@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from agent.device.sessions import SessionInfo
@@ -17,6 +18,7 @@ class ServerCore(Protocol):
     """
 
     closed: bool
+    wakeup: Callable[[], None] | None  # set by the driver: output appeared outside receive_data (a CLI event)
 
     def receive_data(self, data: bytes) -> None: ...
 

@@ -141,7 +141,7 @@ class ConnectionDriver(asyncio.Protocol):
             self.core = _engine("1")(self.device, client, self.server_line, self.peer)
             if self.ident.leftover:
                 self.core.receive_data(self.ident.leftover)
-        self.core.wakeup = self._pump  # type: ignore[attr-defined]
+        self.core.wakeup = self._pump
         self._tos_capable = hasattr(self.core, "tos")  # the SSH1 engine asks for IP type-of-service changes
 
     def _pump(self) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hmac
 import os
 import struct
+from collections.abc import Callable
+from typing import cast
 
 from agent.errors import DisconnectReason, ProtocolError
 from agent.ssh2.algorithms.cipher import ChachaCipher, CipherSpec, GcmCipher, StreamCipher
@@ -37,7 +39,13 @@ class DirectionKeys:
 
     __slots__ = ("spec", "cipher", "mac", "etm", "block", "tag_size", "shape", "aligned", "crypt", "mac_base", "mac_size", "mac_full")
 
-    def __init__(self, spec: CipherSpec | None, cipher: object, mac_spec: MacSpec | None, mac: Mac | None) -> None:
+    def __init__(
+        self,
+        spec: CipherSpec | None,
+        cipher: StreamCipher | GcmCipher | ChachaCipher | None,
+        mac_spec: MacSpec | None,
+        mac: Mac | None,
+    ) -> None:
         self.spec = spec
         self.cipher = cipher
         self.mac = mac
@@ -59,7 +67,9 @@ class DirectionKeys:
             self.shape = _STREAM
         # etm and AEAD modes align the packet without its 4-byte length (which stays clear)
         self.aligned = self.etm or (spec is not None and spec.has_integrity)
-        self.crypt = cipher.update if isinstance(cipher, StreamCipher) else None
+        self.crypt: Callable[[bytes | bytearray], bytes] | None = (
+            cipher.update if isinstance(cipher, StreamCipher) else None
+        )
         self.mac_base = mac.base if mac is not None else None
         self.mac_size = mac.size if mac is not None else 0
         self.mac_full = mac is not None and mac.size == mac.digest_size
@@ -135,9 +145,9 @@ class PacketWriter:
             header = _U32.pack(size + 1 + pad)
             body = bytes((pad,)) + payload + padding
             if shape == _CHACHA:
-                out = keys.cipher.seal(seq, header, body)  # type: ignore[union-attr]
+                out = cast(ChachaCipher, keys.cipher).seal(seq, header, body)
             elif shape == _GCM:
-                out = header + keys.cipher.seal(header, body)  # type: ignore[union-attr]
+                out = header + cast(GcmCipher, keys.cipher).seal(header, body)
             else:  # _ETM
                 enc = keys.crypt(body)  # type: ignore[misc]
                 out = header + enc + keys.mac.compute(seq, header + enc)  # type: ignore[union-attr]
@@ -188,7 +198,7 @@ class PacketReader:
             if first is None:
                 if len(buf) < block:
                     return None
-                first = keys.crypt(buf[:block])  # type: ignore[misc]
+                first = keys.crypt(buf[:block])  # type: ignore[misc]  # crypt is set for this shape
                 length = _U32.unpack_from(first)[0]
                 if length < 5 or length > MAX_PACKET:
                     self._check_length(length)

@@ -80,12 +80,26 @@ def test_authentication_timeout_closes_the_connection(device) -> None:  # type: 
 
 
 def test_an_engine_bug_closes_only_that_connection(device, monkeypatch: pytest.MonkeyPatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    import agent.server.driver as driver
     from agent.ssh2.server import Ssh2ServerCore
 
-    def broken(self, data: bytes) -> None:  # type: ignore[no-untyped-def]
-        raise RuntimeError("simulated engine bug")
+    class BrokenCore:
+        """The real SSH-2 engine, except that its receive_data has a bug."""
 
-    monkeypatch.setattr(Ssh2ServerCore, "receive_data", broken)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.__dict__["real"] = Ssh2ServerCore(*args, **kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.real, name)
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            setattr(self.real, name, value)
+
+        def receive_data(self, data: bytes) -> None:
+            raise RuntimeError("simulated engine bug")
+
+    # (the engine may be compiled, so its method cannot be patched: the driver gets this class)
+    monkeypatch.setattr(driver, "_engine", lambda version: BrokenCore)
 
     async def body(port: int) -> bytes:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

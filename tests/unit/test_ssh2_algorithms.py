@@ -153,14 +153,14 @@ def _inputs() -> KexInputs:
     return KexInputs(b"SSH-2.0-client", b"SSH-2.0-Comware-5.20", b"\x14client-kexinit", b"\x14server-kexinit")
 
 
-def test_curve25519_rfc7748_vector(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_curve25519_rfc7748_vector() -> None:
     """RFC 7748 6.1 keys through our server kex: K is the encoded shared secret, H the RFC 8731 hash."""
     alice = x25519.X25519PrivateKey.from_private_bytes(
         bytes.fromhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
     )
     bob_public = bytes.fromhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
     shared = bytes.fromhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
-    monkeypatch.setattr(kex._X25519_KEYS, "take", lambda: (alice, alice.public_key().public_bytes_raw()))
+    kex._X25519_KEYS._ready.append((alice, alice.public_key().public_bytes_raw()))  # the next pair taken
     host = host_key_from_private(__import__("cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]).Ed25519PrivateKey.generate())
     server = KexServer(KEX_METHODS["curve25519-sha256"], _inputs(), host.blob, lambda h: host.sign("ssh-ed25519", h))
     replies, outcome = server.handle(30, b"\x1e" + string(bob_public))

@@ -18,7 +18,7 @@ from typing import Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
@@ -34,10 +34,10 @@ class StreamCipher:
 
     __slots__ = ("_ctx", "update")
 
-    def __init__(self, algorithm: object, mode: object, encrypt: bool) -> None:
-        cipher = Cipher(algorithm, mode)  # type: ignore[arg-type]
+    def __init__(self, algorithm: BlockCipherAlgorithm, mode: modes.CTR | modes.CBC, encrypt: bool) -> None:
+        cipher = Cipher(algorithm, mode)
         self._ctx = cipher.encryptor() if encrypt else cipher.decryptor()
-        self.update: Callable[[bytes], bytes] = self._ctx.update
+        self.update: Callable[[bytes | bytearray], bytes] = self._ctx.update
 
 
 class GcmCipher:

@@ -224,7 +224,8 @@ class _FiniteFieldDh(_Agreement):
 class _MlkemX25519(_Agreement):
     """mlkem768x25519-sha256: ML-KEM-768 encapsulation + X25519, K = string(SHA-256(ss_pq || ss_cl))."""
 
-    EK, CT = 1184, 1088
+    EK = 1184  # ML-KEM-768 encapsulation key
+    CT = 1088  # ML-KEM-768 ciphertext
 
     def __init__(self) -> None:
         self._x, self._x_pub = _X25519_KEYS.take()

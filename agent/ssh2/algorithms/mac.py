@@ -10,8 +10,22 @@ import hashlib
 import hmac
 import struct
 from dataclasses import dataclass
+from typing import Protocol
 
 _U32 = struct.Struct(">I")
+
+
+class HmacState(Protocol):
+    """What a keyed HMAC object offers (OpenSSL's ``_hashlib.HMAC`` and ``hmac.HMAC`` alike)."""
+
+    @property
+    def digest_size(self) -> int: ...
+
+    def copy(self) -> HmacState: ...
+
+    def update(self, data: bytes, /) -> None: ...
+
+    def digest(self) -> bytes: ...
 
 
 class Mac:
@@ -25,6 +39,7 @@ class Mac:
     __slots__ = ("base", "size", "digest_size")
 
     def __init__(self, key: bytes, digest: str, size: int) -> None:
+        self.base: HmacState
         try:
             import _hashlib
 

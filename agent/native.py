@@ -1,0 +1,117 @@
+"""The hot SSH-2 modules as compiled code (mypyc), with the plain sources as the fallback.
+
+A short session is mostly Python bookkeeping between waits for the client, where caches are
+cold; compiling the per-packet and per-message path with mypyc (type-annotated Python to C,
+the same sources) takes about 8% off the server's CPU per connection (docs/benchmarks.md).
+``pip install`` builds these modules when a C compiler is there (setup.py); without one the
+same modules run from source, with identical behaviour.
+
+The sources stay the truth. At import of ``agent`` (this module's :func:`choose`), the
+compiled build is used only if every compiled module is at least as new as its source;
+otherwise, or with ``SWITCH_AGENT_PURE=1`` in the environment, every one of them is loaded
+from its ``.py`` file (all or none, since compiled modules call each other directly).
+Profilers that wrap methods (bench/profile_server.py --steps) set that variable.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+
+# Compiled together (setup.py reads this list). Keep it to modules whose classes nobody
+# subclasses or patches from interpreted code.
+COMPILED_MODULES: tuple[str, ...] = (
+    "agent.wire",
+    "agent.identification",
+    "agent.ssh2.packet",
+    "agent.ssh2.transport",
+    "agent.ssh2.server",
+    "agent.ssh2.client",
+    "agent.ssh2.auth",
+    "agent.ssh2.connection",
+    "agent.ssh2.negotiation",
+    "agent.ssh2.keys",
+    "agent.ssh2.algorithms.kex",
+    "agent.ssh2.algorithms.mac",
+    "agent.ssh2.algorithms.cipher",
+)
+PURE_ENV = "SWITCH_AGENT_PURE"
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+mode = "source"  # "compiled" or "source", set by choose()
+reason = "not chosen yet"
+
+
+def _source_path(module: str, root: Path = _PACKAGE_ROOT) -> Path:
+    return root.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def compiled_path(module: str, root: Path = _PACKAGE_ROOT) -> Path | None:
+    """The built extension of ``module`` next to its source, if there is one."""
+    source = _source_path(module, root)
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = source.with_suffix(suffix)
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def decide(
+    modules: Sequence[str] = COMPILED_MODULES,
+    environ: Mapping[str, str] | None = None,
+    root: Path = _PACKAGE_ROOT,
+) -> tuple[str, str]:
+    """("compiled" | "source", why) for these modules, from the files next to their sources."""
+    env = os.environ if environ is None else environ
+    if env.get(PURE_ENV, "") not in ("", "0"):
+        return "source", f"{PURE_ENV} is set"
+    built = {module: compiled_path(module, root) for module in modules}
+    missing = [module for module, path in built.items() if path is None]
+    if len(missing) == len(modules):
+        return "source", "no compiled build (no C compiler at install time, or not installed with pip)"
+    if missing:
+        return "source", f"compiled build incomplete (missing {', '.join(missing)}): run scripts/setup.sh"
+    stale = [
+        module
+        for module, path in built.items()
+        if path is not None and path.stat().st_mtime < _source_path(module, root).stat().st_mtime
+    ]
+    if stale:
+        return "source", f"compiled build older than the sources of {', '.join(stale)}: run scripts/setup.sh"
+    return "compiled", "mypyc build of the current sources"
+
+
+class _SourceFinder(importlib.abc.MetaPathFinder):
+    """Loads the listed modules from their .py files even where a compiled build sits beside them."""
+
+    def __init__(self, modules: Sequence[str]) -> None:
+        self.modules = frozenset(modules)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in self.modules:
+            return None
+        return importlib.util.spec_from_file_location(fullname, _source_path(fullname))
+
+
+def choose() -> str:
+    """Decide once per process, before any of the modules is imported; returns the mode."""
+    global mode, reason
+    if any(module in sys.modules for module in COMPILED_MODULES):
+        return mode  # already imported: the decision was made
+    mode, reason = decide()
+    if mode == "source" and not any(isinstance(f, _SourceFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _SourceFinder(COMPILED_MODULES))
+    return mode
+
+
+if __name__ == "__main__":
+    # `python agent/native.py`: the source files of the compiled modules (scripts/setup.sh hashes them)
+    print(" ".join(str(_source_path(module).relative_to(_PACKAGE_ROOT)) for module in COMPILED_MODULES))
