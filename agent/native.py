@@ -40,6 +40,12 @@ COMPILED_MODULES: tuple[str, ...] = (
     "agent.ssh2.algorithms.kex",
     "agent.ssh2.algorithms.mac",
     "agent.ssh2.algorithms.cipher",
+    "agent.ssh2.algorithms.hostkey",
+    "agent.ssh2.algorithms.compression",
+    "agent.ssh2.constants",
+    "agent.zlib_stream",
+    "agent.device.sessions",
+    "agent.device.passwords",
 )
 PURE_ENV = "SWITCH_AGENT_PURE"
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent

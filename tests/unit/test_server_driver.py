@@ -8,42 +8,31 @@ from typing import Any
 
 import pytest
 
-import agent.server.listener as listener
-from agent.server.driver import ConnectionDriver
 from agent.server.listener import DeviceServer
 
 
-class RecordingDriver(ConnectionDriver):
-    made: list[RecordingDriver] = []
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
-        RecordingDriver.made.append(self)
-
-
-async def _with_server(device: Any, body: Any) -> Any:
+async def _with_server(device: Any, body: Any, *, pass_server: bool = False) -> Any:
     server = DeviceServer(device, "127.0.0.1", 0)
     await server.start()
     try:
-        return await asyncio.wait_for(body(server.port), 20)
+        return await asyncio.wait_for(body(server) if pass_server else body(server.port), 20)
     finally:
         await server.stop()
 
 
-def test_banner_nodelay_and_version_refusal(device, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(listener, "ConnectionDriver", RecordingDriver)
-
-    async def body(port: int) -> tuple[bytes, bytes, int]:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+def test_banner_nodelay_and_version_refusal(device) -> None:  # type: ignore[no-untyped-def]
+    async def body(server: DeviceServer) -> tuple[bytes, bytes, int]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         banner = await reader.readline()
-        sock = RecordingDriver.made[-1].transport.get_extra_info("socket")  # type: ignore[union-attr]
+        (driver,) = server.connections  # the driver of this connection
+        sock = driver.transport.get_extra_info("socket")
         nodelay = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
         writer.write(b"SSH-3.0-future\r\n")
         reply = await reader.read()
         writer.close()
         return banner, reply, nodelay
 
-    banner, reply, nodelay = asyncio.run(_with_server(device, body))
+    banner, reply, nodelay = asyncio.run(_with_server(device, body, pass_server=True))
     assert banner == b"SSH-1.99-Comware-5.20\r\n"
     assert reply == b"Protocol major versions differ.\n"
     assert nodelay == 1
