@@ -57,8 +57,8 @@ def extensions() -> list:
         # stay native, which is most of the gain. Errors are checked in these modules only.
         options = ["--follow-imports=silent", "--ignore-missing-imports"]
         return mypycify([*options, *paths], opt_level="3", separate=[(paths, "agent._compiled")])
-    except Exception as exc:  # noqa: BLE001 - a type error here must not block the install
-        print(f"switch-agent: mypyc failed ({exc}); the sources will run", file=sys.stderr)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - mypyc exits on a type error: not our install's end
+        print(f"switch-agent: mypyc failed ({exc!r}); the sources will run", file=sys.stderr)
         return []
 
 

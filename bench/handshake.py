@@ -107,6 +107,13 @@ class Server:
 
         self.banner = common.wait_for_banner("127.0.0.1", self.port, alive, timeout)
 
+    def modules_line(self) -> str:
+        """What our server prints about its SSH-2 modules ("compiled (...)" or "source (why)")."""
+        for line in self.tail(50).splitlines():
+            if "SSH-2 modules:" in line:
+                return line.split("SSH-2 modules:", 1)[1].strip()
+        return ""
+
     def tail(self, lines: int = 15) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -334,6 +341,8 @@ def render_markdown(
         f"asyncssh {facts['asyncssh']}, paramiko {facts['paramiko']}, cryptography {facts['cryptography']} "
         f"({facts['openssl']})."
     )
+    if "ours" in servers and servers["ours"].modules_line():
+        md.append(f"Our server's SSH-2 modules: {servers['ours'].modules_line()} (agent/native.py).")
     md += ["", "Command:", "", "```sh", command, "```", ""]
     md.append(
         f"{args.count} timed connections per repetition after {args.warmup} warm-up connections; "
@@ -490,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"started {server.name}: pid {server.proc.pid}, port {server.port}, {server.banner}",
                     flush=True,
                 )
+                if server.name == "ours":
+                    print(f"  our SSH-2 modules: {server.modules_line() or '?'}", flush=True)
                 if server.name == "ours":
                     # The peers send exactly the bytes our `display version` sends.
                     dump_output(args.python, server, text_file)
