@@ -108,10 +108,14 @@ class Server:
         self.banner = common.wait_for_banner("127.0.0.1", self.port, alive, timeout)
 
     def modules_line(self) -> str:
-        """What our server prints about its SSH-2 modules ("compiled (...)" or "source (why)")."""
-        for line in self.tail(50).splitlines():
-            if "SSH-2 modules:" in line:
-                return line.split("SSH-2 modules:", 1)[1].strip()
+        """What our server printed at start about its SSH-2 modules ("compiled (...)" or "source (why)")."""
+        try:
+            with open(self.log, errors="replace") as log:
+                for _, line in zip(range(20), log, strict=False):
+                    if "SSH-2 modules:" in line:
+                        return line.split("SSH-2 modules:", 1)[1].strip()
+        except OSError:
+            pass
         return ""
 
     def tail(self, lines: int = 15) -> str:
