@@ -18,7 +18,7 @@ class ServerCore(Protocol):
     """
 
     closed: bool
-    wakeup: Callable[[], None] | None  # set by the driver: output appeared outside receive_data (a CLI event)
+    wakeup: Callable[[], None] | None  # set by the driver: output made outside receive_data (the device ends a session)
 
     def receive_data(self, data: bytes) -> None: ...
 
