@@ -89,6 +89,7 @@ class Server:
     log: Path
     proc: subprocess.Popen | None = None
     banner: str = ""
+    modules: str = ""  # ours: what it printed about its SSH-2 modules (compiled or source)
     error: str = ""
     runs: dict[int, list[dict]] = field(default_factory=dict)
 
@@ -345,8 +346,8 @@ def render_markdown(
         f"asyncssh {facts['asyncssh']}, paramiko {facts['paramiko']}, cryptography {facts['cryptography']} "
         f"({facts['openssl']})."
     )
-    if "ours" in servers and servers["ours"].modules_line():
-        md.append(f"Our server's SSH-2 modules: {servers['ours'].modules_line()} (agent/native.py).")
+    if "ours" in servers and servers["ours"].modules:
+        md.append(f"Our server's SSH-2 modules: {servers['ours'].modules} (agent/native.py).")
     md += ["", "Command:", "", "```sh", command, "```", ""]
     md.append(
         f"{args.count} timed connections per repetition after {args.warmup} warm-up connections; "
@@ -504,7 +505,8 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 if server.name == "ours":
-                    print(f"  our SSH-2 modules: {server.modules_line() or '?'}", flush=True)
+                    server.modules = server.modules_line()
+                    print(f"  our SSH-2 modules: {server.modules or '?'}", flush=True)
                 if server.name == "ours":
                     # The peers send exactly the bytes our `display version` sends.
                     dump_output(args.python, server, text_file)
