@@ -2,7 +2,7 @@
 
 A short session is mostly Python bookkeeping between waits for the client, where caches are
 cold; compiling the per-packet and per-message path with mypyc (type-annotated Python to C,
-the same sources) takes about 8% off the server's CPU per connection (docs/benchmarks.md).
+the same sources) takes about 9% off the server's CPU per connection (docs/benchmarks.md).
 ``pip install`` builds these modules when a C compiler is there (setup.py); without one the
 same modules run from source, with identical behaviour.
 
@@ -10,7 +10,8 @@ The sources stay the truth. At import of ``agent`` (this module's :func:`choose`
 compiled build is used only if every compiled module is at least as new as its source;
 otherwise, or with ``SWITCH_AGENT_PURE=1`` in the environment, every one of them is loaded
 from its ``.py`` file (all or none, since compiled modules call each other directly).
-Profilers that wrap methods (bench/profile_server.py --steps) set that variable.
+bench/profile_server.py sets that variable: neither cProfile nor its step timers see inside
+compiled code.
 """
 
 from __future__ import annotations
