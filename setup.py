@@ -43,15 +43,33 @@ class OptionalBuildExt(build_ext):
             print(f"switch-agent: {ext.name} not compiled ({exc}); the sources will run", file=sys.stderr)
 
 
+def remove_other_builds(keep: list[str]) -> None:
+    """Delete compiled modules left in the tree by an earlier build that this one will not make.
+
+    An extension module beside its source is imported instead of it, so a module dropped from
+    the list (or a build now skipped) must not leave its old build behind.
+    """
+    wanted = {Path(*name.split(".")) for name in keep} | ({Path("agent", "_compiled__mypyc")} if keep else set())
+    for built in (HERE / "agent").rglob("*.so"):
+        relative = built.relative_to(HERE)
+        module = relative.parent / relative.name.split(".", 1)[0]
+        if module not in wanted:
+            built.unlink()
+
+
 def extensions() -> list:
     if os.environ.get("SWITCH_AGENT_PURE", "") not in ("", "0"):
+        remove_other_builds([])
         return []
     try:
         from mypyc.build import mypycify
     except ImportError:
         print("switch-agent: mypyc not available; the sources will run", file=sys.stderr)
+        remove_other_builds([])
         return []
-    paths = [str(Path(*name.split(".")).with_suffix(".py")) for name in compiled_modules()]
+    names = compiled_modules()
+    remove_other_builds(names)
+    paths = [str(Path(*name.split(".")).with_suffix(".py")) for name in names]
     try:
         # One group (one shared library, agent/_compiled__mypyc*.so): calls between the modules
         # stay native, which is most of the gain. Errors are checked in these modules only.
@@ -59,6 +77,7 @@ def extensions() -> list:
         return mypycify([*options, *paths], opt_level="3", separate=[(paths, "agent._compiled")])
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - mypyc exits on a type error: not our install's end
         print(f"switch-agent: mypyc failed ({exc!r}); the sources will run", file=sys.stderr)
+        remove_other_builds([])
         return []
 
 

@@ -81,7 +81,7 @@ def decide(
     built = {module: compiled_path(module, root) for module in modules}
     missing = [module for module, path in built.items() if path is None]
     if len(missing) == len(modules):
-        return "source", "no compiled build (no C compiler at install time, or not installed with pip)"
+        return "source", "no compiled build (installed without a C compiler, or with SWITCH_AGENT_PURE=1)"
     if missing:
         return "source", f"compiled build incomplete (missing {', '.join(missing)}): run scripts/setup.sh"
     stale = [
