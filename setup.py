@@ -8,7 +8,6 @@ failed or skipped build (``SWITCH_AGENT_PURE=1``) still installs a working packa
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
 
@@ -18,13 +17,13 @@ from setuptools.command.build_ext import build_ext
 HERE = Path(__file__).resolve().parent
 
 
-def compiled_modules() -> list[str]:
-    """agent.native.COMPILED_MODULES (that module uses the standard library only: loaded by path)."""
+def load_native():  # noqa: ANN201
+    """agent/native.py (standard library only), loaded by path without importing the package."""
     spec = importlib.util.spec_from_file_location("_switch_agent_native", HERE / "agent" / "native.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.COMPILED_MODULES)
+    return module
 
 
 class OptionalBuildExt(build_ext):
@@ -58,27 +57,24 @@ def remove_other_builds(keep: list[str]) -> None:
 
 
 def extensions() -> list:
-    if os.environ.get("SWITCH_AGENT_PURE", "") not in ("", "0"):
-        remove_other_builds([])
-        return []
-    try:
-        from mypyc.build import mypycify
-    except ImportError:
-        print("switch-agent: mypyc not available; the sources will run", file=sys.stderr)
-        remove_other_builds([])
-        return []
-    names = compiled_modules()
+    """The mypyc extensions to build, or none (the sources then run); old builds are removed first."""
+    native = load_native()
+    names: list[str] = [] if native.pure_requested() else list(native.COMPILED_MODULES)
+    built: list = []
+    if names:
+        try:
+            from mypyc.build import mypycify
+
+            paths = [str(Path(*name.split(".")).with_suffix(".py")) for name in names]
+            # One group (one shared library, agent/_compiled__mypyc*.so): calls between the modules
+            # stay native, which is most of the gain. Errors are checked in these modules only.
+            options = ["--follow-imports=silent", "--ignore-missing-imports"]
+            built = mypycify([*options, *paths], opt_level="3", separate=[(paths, "agent._compiled")])
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - mypyc exits on a type error: not our install's end
+            print(f"switch-agent: not compiled ({exc!r}); the sources will run", file=sys.stderr)
+            names = []
     remove_other_builds(names)
-    paths = [str(Path(*name.split(".")).with_suffix(".py")) for name in names]
-    try:
-        # One group (one shared library, agent/_compiled__mypyc*.so): calls between the modules
-        # stay native, which is most of the gain. Errors are checked in these modules only.
-        options = ["--follow-imports=silent", "--ignore-missing-imports"]
-        return mypycify([*options, *paths], opt_level="3", separate=[(paths, "agent._compiled")])
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - mypyc exits on a type error: not our install's end
-        print(f"switch-agent: mypyc failed ({exc!r}); the sources will run", file=sys.stderr)
-        remove_other_builds([])
-        return []
+    return built
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from agent import native
 from agent.errors import ConfigError
 from agent.logs import setup_logging
 
@@ -82,8 +83,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         print(f"  log in with: ssh -p {server.port} USER@{host}", flush=True)
-        from agent import native
-
         print(f"  SSH-2 modules: {native.mode} ({native.reason})", flush=True)
         if snmp is not None:
             print(f"  SNMP agent on udp {snmp.host}:{snmp.port}", flush=True)

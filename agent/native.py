@@ -55,6 +55,12 @@ mode = "source"  # "compiled" or "source", set by choose()
 reason = "not chosen yet"
 
 
+def pure_requested(environ: Mapping[str, str] | None = None) -> bool:
+    """True when SWITCH_AGENT_PURE asks for the sources (setup.py then builds nothing either)."""
+    env = os.environ if environ is None else environ
+    return env.get(PURE_ENV, "") not in ("", "0")
+
+
 def _source_path(module: str, root: Path = _PACKAGE_ROOT) -> Path:
     return root.joinpath(*module.split(".")).with_suffix(".py")
 
@@ -75,8 +81,7 @@ def decide(
     root: Path = _PACKAGE_ROOT,
 ) -> tuple[str, str]:
     """("compiled" | "source", why) for these modules, from the files next to their sources."""
-    env = os.environ if environ is None else environ
-    if env.get(PURE_ENV, "") not in ("", "0"):
+    if pure_requested(environ):
         return "source", f"{PURE_ENV} is set"
     built = {module: compiled_path(module, root) for module in modules}
     missing = [module for module, path in built.items() if path is None]

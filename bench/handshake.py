@@ -507,7 +507,6 @@ def main(argv: list[str] | None = None) -> int:
                 if server.name == "ours":
                     server.modules = server.modules_line()
                     print(f"  our SSH-2 modules: {server.modules or '?'}", flush=True)
-                if server.name == "ours":
                     # The peers send exactly the bytes our `display version` sends.
                     dump_output(args.python, server, text_file)
             except (RuntimeError, TimeoutError) as exc:
