@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError
-from agent.lab.inventory import write_inventory
+from agent.lab.inventory import write_ansible_inventory, write_inventory
 from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
 from agent.lab.runtime import Bound, LabRuntime, WorkerPool
 from agent.lab.spec import DeviceGroup, LabSpec, check_profile, load_spec
@@ -48,7 +48,11 @@ def add_lab_parser(sub: Any) -> None:
     lab.add_argument("--loopback", action="store_true",
                      help="one loopback address per device (HOST+i), all on PORT")
     lab.add_argument("--state", required=True, help="state folder; device NAME keeps its state in STATE/NAME")
-    lab.add_argument("--inventory", default="lab.yaml", help="inventory file to write (default lab.yaml)")
+    lab.add_argument("--inventory", default="lab.yaml",
+                     help="inventory to write: a Nornir SimpleInventory folder (hosts.yaml, groups.yaml, "
+                     "defaults.yaml), or one file when it ends in .yaml/.yml (default lab.yaml)")
+    lab.add_argument("--ansible-inventory", default=None, metavar="FILE",
+                     help="also write an Ansible YAML inventory (network_cli + switch_agent.comware)")
     lab.add_argument("--snmp", type=_listen, default=None, help="first HOST:PORT of the SNMP agents (PORT+i)")
     lab.add_argument("--user", type=_user, action="append", default=[],
                      help="NAME:PASSWORD[:LEVEL] added to every device on first start (repeatable)")
@@ -112,11 +116,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
     username = _username(spec)
     started = time.monotonic()
     if args.processes > 1:
-        return _run_pool(slots, args.processes, inventory, username, started)
+        return _run_pool(slots, args, username, started)
 
     def ready(bound: list[Bound]) -> None:
         _apply_bound(slots, bound)
-        write_inventory(inventory, slots, username)
+        _write_inventories(args, slots, username)
         _announce(slots, inventory, time.monotonic() - started, 1)
 
     async def run() -> None:
@@ -130,7 +134,14 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_pool(slots: list[DeviceSlot], processes: int, inventory: Path, username: str, started: float) -> int:
+def _write_inventories(args: argparse.Namespace, slots: list[DeviceSlot], username: str) -> None:
+    write_inventory(Path(args.inventory), slots, username)
+    if args.ansible_inventory:
+        write_ansible_inventory(Path(args.ansible_inventory), slots, username)
+
+
+def _run_pool(slots: list[DeviceSlot], args: argparse.Namespace, username: str, started: float) -> int:
+    processes, inventory = args.processes, Path(args.inventory)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     pool = WorkerPool(slice_slots(slots, processes))
@@ -140,7 +151,7 @@ def _run_pool(slots: list[DeviceSlot], processes: int, inventory: Path, username
         except RuntimeError as exc:
             raise ConfigError(f"lab: {exc}") from None
         _apply_bound(slots, bound)
-        write_inventory(inventory, slots, username)
+        _write_inventories(args, slots, username)
         _announce(slots, inventory, time.monotonic() - started, len(pool.slices))
         while not stop.wait(0.5):
             dead = [p for p in pool.processes if not p.is_alive()]

@@ -7,6 +7,7 @@ GIL, as with real switches.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,7 +52,9 @@ class LabProcess:
         if self.process is not None:
             raise RuntimeError("this lab is already running; stop() it first")
         self.state.parent.mkdir(parents=True, exist_ok=True)
-        if self.inventory.exists():
+        if self.inventory.is_dir():  # a Nornir SimpleInventory folder
+            shutil.rmtree(self.inventory)
+        elif self.inventory.exists():
             self.inventory.unlink()
         started = time.monotonic()
         with open(self.log, "wb") as handle:
