@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(openssh-client openssh-client-ssh1 sshpass putty-tools dropbear-bin snmp snmpd ssh-audit redis-server)
+APT_PACKAGES=(openssh-client openssh-client-ssh1 sshpass putty-tools dropbear-bin snmp snmpd ssh-audit redis-server rabbitmq-server)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -28,3 +28,10 @@ def device(tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def shared_device(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     return make_device(tmp_path_factory.mktemp("shared") / "state")
+
+
+@pytest.fixture(autouse=True)
+def _own_known_hosts(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's fleet runs learn host keys into a known_hosts of their own: labs come and go on
+    reused ports with new keys, which a shared file would rightly refuse as changed keys."""
+    monkeypatch.setenv("SWITCH_AGENT_KNOWN_HOSTS", str(tmp_path_factory.mktemp("known_hosts") / "known_hosts"))

@@ -78,10 +78,20 @@ class Fleet:
         replace: bool = False,
         dry_run: bool = False,
         extra_vars: dict[str, Any] | None = None,
+        save_when: str = "modified",
     ) -> RunReport:
-        """Render, diff against running, apply only changes, verify, ``save force``."""
+        """Render, diff against running, apply only changes, verify, save per ``save_when``.
+
+        ``save_when``: ``modified`` (save when running and saved configuration differ after the
+        push), ``changed`` (only when lines were sent), ``always`` or ``never``.
+        """
+        from agent.fleet.operations import SAVE_WHEN
+
+        if save_when not in SAVE_WHEN:
+            raise ConfigError(f"save_when must be one of {', '.join(SAVE_WHEN)}, not {save_when!r}")
         intents = self.render(templates, extra_vars)
-        params = {name: {"intent": text, "replace": replace, "dry_run": dry_run} for name, text in intents.items()}
+        params = {name: {"intent": text, "replace": replace, "dry_run": dry_run, "save_when": save_when}
+                  for name, text in intents.items()}
         return self._run("push", params, dry_run)
 
     def backup(self, directory: str | Path) -> RunReport:
@@ -105,9 +115,13 @@ class Fleet:
         templates: Sequence[str | Path] | None = None,
         replace: bool = False,
         extra_vars: dict[str, Any] | None = None,
+        saved: bool = False,
     ) -> RunReport:
-        """Running versus the backup in ``backup_dir``, or versus the rendered ``templates``."""
+        """Running versus the backup in ``backup_dir``, the rendered ``templates``, or (``saved``)
+        the device's own saved configuration: what a reboot would lose."""
         params: dict[str, dict[str, Any]] = {}
+        if saved:
+            return self._run("saved-diff", {})
         if backup_dir is not None:
             for h in self.hosts:
                 path = Path(backup_dir) / f"{h.name}.cfg"

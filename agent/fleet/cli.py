@@ -39,6 +39,17 @@ def _common(p: argparse.ArgumentParser, report: bool = True) -> None:
     conn.add_argument("--backoff", type=float, default=0.5, help="first retry delay; doubles each retry")
     conn.add_argument("--slow", action="store_true",
                       help="netmiko's stock Comware timing (no echo checks; ~2 s silence wait per config send)")
+    conn.add_argument("--max-output", type=int, default=16 * 1024 * 1024, metavar="CHARS",
+                      help="most characters one command may return before the device fails with "
+                           "class 'output limit' (default 16 MiB)")
+    conn.add_argument("--known-hosts", metavar="FILE",
+                      help="OpenSSH-format known_hosts (default ~/.config/switch-agent/known_hosts)")
+    conn.add_argument("--host-key-policy", choices=("strict", "tofu", "off"), default="tofu",
+                      help="strict: only keys on file; tofu (default): learn a new device's key, check it "
+                           "afterwards; off: accept any key. A changed key always fails as 'host key'")
+    conn.add_argument("--allow-ssh1", action="store_true",
+                      help="use SSH1 for devices not marked ssh1_only that answer SSH-1.5 "
+                           "(default: such a device fails as 'version')")
     conn.add_argument("--backend", choices=("local", "celery"), default="local",
                       help="run devices in local threads (default) or as Celery tasks")
     conn.add_argument("--broker", help="Celery broker URL (with --backend celery)")
@@ -68,6 +79,9 @@ def add_fleet_parser(sub: Any) -> None:
     p.add_argument("templates", nargs="+", help=_TEMPLATES_HELP)
     p.add_argument("--replace", action="store_true", help=_REPLACE_HELP)
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--save-when", choices=("modified", "changed", "always", "never"), default="modified",
+                   help="modified (default): save when running and saved configuration differ after the "
+                        "push; changed: only when lines were sent; always; never")
     _template_vars(p)
     p.add_argument("--show", type=int, default=1, help="distinct change scripts to print (default 1; 0: none)")
     _common(p)
@@ -91,6 +105,8 @@ def add_fleet_parser(sub: Any) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--backup", help="backup folder written by `fleet backup`")
     what.add_argument("--templates", nargs="+", help=_TEMPLATES_HELP + " (shows what a push would change)")
+    what.add_argument("--saved", action="store_true",
+                      help="running versus saved configuration of each device (what a reboot would lose)")
     _template_vars(p)
     p.add_argument("--replace", action="store_true", help=_REPLACE_HELP + " (with --templates)")
     _common(p)
@@ -152,7 +168,10 @@ def _fleet(args: argparse.Namespace, progress: Any = None) -> Any:
         limits[name] = int(value)
     options = RunOptions(
         concurrency=max(1, args.concurrency), group_limits=limits, retries=max(0, args.retries),
-        backoff=args.backoff, settings=ConnectSettings(timeout=args.timeout, fast=not args.slow),
+        backoff=args.backoff,
+        settings=ConnectSettings(timeout=args.timeout, fast=not args.slow, allow_ssh1=args.allow_ssh1,
+                                 max_output=max(1024, args.max_output), host_key_policy=args.host_key_policy,
+                                 known_hosts=args.known_hosts),
     )
     return Fleet(inventory, options=options, backend=args.backend, broker=args.broker, on_result=progress)
 
@@ -224,8 +243,8 @@ def _vars(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- commands
 
 def cmd_push(args: argparse.Namespace) -> int:
-    report = _execute(args, "push", lambda f: f.push(args.templates, replace=args.replace,
-                                                       dry_run=args.dry_run, extra_vars=_vars(args.var)))
+    report = _execute(args, "push", lambda f: f.push(args.templates, replace=args.replace, dry_run=args.dry_run,
+                                                       extra_vars=_vars(args.var), save_when=args.save_when))
     scripts: dict[str, list[str]] = defaultdict(list)
     for r in report.results:
         if r.ok and r.changed:
@@ -267,10 +286,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    if args.backup and (args.var or args.replace):
+    if not args.templates and (args.var or args.replace):
         raise ConfigError("fleet diff: --var and --replace apply only with --templates")
     report = _execute(args, "diff", lambda f: f.diff(backup_dir=args.backup, templates=args.templates,
-                                                       replace=args.replace, extra_vars=_vars(args.var)))
+                                                       replace=args.replace, extra_vars=_vars(args.var),
+                                                       saved=args.saved))
     for r in report.results:
         if r.ok and r.changed:
             print(f"--- {r.name}")

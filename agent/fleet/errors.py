@@ -19,9 +19,11 @@ HOST_KEY = "host key"
 AUTH = "authentication"
 TIMEOUT = "timeout"
 COMMAND = "command error"
+OUTPUT_LIMIT = "output limit"
+WORKER_LOST = "worker lost"
 OTHER = "other"
 
-CLASSES = (UNREACHABLE, VERSION, KEX, HOST_KEY, AUTH, TIMEOUT, COMMAND, OTHER)
+CLASSES = (UNREACHABLE, VERSION, KEX, HOST_KEY, AUTH, TIMEOUT, COMMAND, OUTPUT_LIMIT, WORKER_LOST, OTHER)
 RETRYABLE = frozenset({UNREACHABLE, TIMEOUT})
 
 
@@ -49,6 +51,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+# Texts of paramiko's and our SSH1 client's errors about the identification line: a wrong SSH
+# version, or no SSH at all ("protocol garbage").
+_VERSION_TEXTS = ("incompatible version", "protocol major versions differ", "ssh protocol banner",
+                  "indecipherable protocol version", "bad version", "not an ssh")
+
 _REFUSED = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNRESET, errno.EADDRNOTAVAIL}
 
 
@@ -68,7 +75,7 @@ def classify(exc: BaseException) -> str:
         return AUTH
     if "authentication failed" in text or "permission denied" in text:
         return AUTH
-    if "incompatible version" in text or "protocol major versions differ" in text or "ssh protocol banner" in text:
+    if any(marker in text for marker in _VERSION_TEXTS):
         return VERSION
     if "kex" in text or "key exchange" in text or "no matching" in text or "incompatible ssh peer" in text:
         return KEX

@@ -16,30 +16,82 @@ from agent.fleet.errors import CommandError
 from agent.fleet.transport import Connection
 
 SHOW_RUN = "display current-configuration"
+SHOW_SAVED = "display saved-configuration"
 Operation = Callable[[Connection, dict[str, Any]], tuple[bool, dict[str, Any]]]
 
 
+SAVE_WHEN = ("modified", "changed", "always", "never")
+
+
+def _saved_config(conn: Connection) -> configdiff.Config | None:
+    """The saved configuration, or None when the device has none ("The config file does not exist!")."""
+    text = conn.send_command(SHOW_SAVED)
+    if "does not exist" in text and len(text) < 200:
+        return None
+    return configdiff.parse_config(text)
+
+
+def _unsaved(running: configdiff.Config, saved: configdiff.Config | None) -> bool:
+    """Whether running and saved differ (volatile lines such as ``version`` excluded)."""
+    if saved is None:
+        return True
+    return bool(configdiff.config_delta(saved, running))
+
+
+# save_when -> should the device be saved, given (lines were sent, running differs from saved)?
+_SHOULD_SAVE = {
+    "modified": lambda sent, differs: sent or differs,
+    "changed": lambda sent, differs: sent,
+    "always": lambda sent, differs: True,
+    "never": lambda sent, differs: False,
+}
+
+
 def op_push(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
-    """Read running config, send only the difference, verify it took, then ``save force``."""
+    """Read running (and saved) config, send only the difference, verify it took, then save.
+
+    Saving follows ``save_when`` (Ansible's semantics): ``modified`` (default) saves whenever
+    running and saved configuration differ after the push, so an intent that is already running
+    but was never saved (an earlier run died between apply and save, a hand change) is saved
+    too; ``changed`` saves only when this push sent lines; ``always`` / ``never``.
+    """
     replace = bool(params.get("replace", False))
+    save_when = params.get("save_when", "modified")
+    if save_when not in _SHOULD_SAVE:
+        raise ValueError(f"save_when must be one of {', '.join(SAVE_WHEN)}, not {save_when!r}")
     intent = configdiff.parse_config(params["intent"])
     running = configdiff.parse_config(conn.send_command(SHOW_RUN))
+    saved = _saved_config(conn)
     changes = configdiff.diff(intent, running, replace=replace)
     detail: dict[str, Any] = {
         "script": changes.script(),
         "delta": changes.delta(),
         "commands": len(changes.commands()),
+        "unsaved_before": _unsaved(running, saved),
+        "saved": False,
     }
-    if changes.empty or params.get("dry_run"):
+    if params.get("dry_run"):
         return not changes.empty, detail
-    conn.send_config(changes.commands())
-    after = configdiff.parse_config(conn.send_command(SHOW_RUN))
-    left = configdiff.diff(intent, after, replace=replace)
-    if not left.empty:
-        missing = "; ".join(configdiff.mask(c) for c in left.commands())[:300]
-        raise CommandError(f"verification failed, still missing after push: {missing}")
-    conn.save()
-    return True, detail
+    after = running
+    if not changes.empty:
+        conn.send_config(changes.commands())
+        after = configdiff.parse_config(conn.send_command(SHOW_RUN))
+        left = configdiff.diff(intent, after, replace=replace)
+        if not left.empty:
+            missing = "; ".join(configdiff.mask(c) for c in left.commands())[:300]
+            raise CommandError(f"verification failed, still missing after push: {missing}")
+    if _SHOULD_SAVE[save_when](not changes.empty, _unsaved(after, saved)):
+        conn.save()
+        detail["saved"] = True
+    return not changes.empty, detail
+
+
+def op_saved_diff(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Running versus saved configuration: what a reboot would lose (``fleet diff --saved``)."""
+    running = configdiff.parse_config(conn.send_command(SHOW_RUN))
+    saved = _saved_config(conn) or configdiff.parse_config("")
+    delta = configdiff.config_delta(saved, running)
+    return bool(delta), {"delta": delta, "text": configdiff.render_delta(delta)}
 
 
 def op_backup(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
@@ -125,6 +177,7 @@ OPERATIONS: dict[str, Operation] = {
     "push": op_push,
     "backup": op_backup,
     "diff": op_diff,
+    "saved-diff": op_saved_diff,
     "run": op_run,
     "facts": op_facts,
     "compliance": op_compliance,

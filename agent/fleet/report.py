@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 REPORT_KEYS = ("name", "host", "port", "status", "changed", "error_class", "error", "seconds")
+PUSH_KEYS = ("saved", "unsaved_before", "unconfirmed")
 
 
 @dataclass
@@ -26,21 +27,31 @@ class DeviceResult:
     protocol: str | None = None
     attempts: int = 1
     detail: dict[str, Any] = field(default_factory=dict)
+    # push only (None elsewhere): saved after this push; running differed from saved before it;
+    # configuration was sent but the push did not confirm it (verify/save never completed)
+    saved: bool | None = None
+    unsaved_before: bool | None = None
+    unconfirmed: bool | None = None
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
     def report_entry(self) -> dict[str, Any]:
-        return {
+        entry = {
             "name": self.name, "host": self.host, "port": self.port, "status": self.status,
             "changed": self.changed, "error_class": self.error_class, "error": self.error,
             "seconds": round(self.seconds, 3),
         }
+        for key in PUSH_KEYS:
+            if getattr(self, key) is not None:
+                entry[key] = getattr(self, key)
+        return entry
 
     def to_dict(self) -> dict[str, Any]:
         """Full form for moving a result between processes (Celery)."""
-        return {**self.report_entry(), "protocol": self.protocol, "attempts": self.attempts, "detail": self.detail}
+        return {**self.report_entry(), "protocol": self.protocol, "attempts": self.attempts, "detail": self.detail,
+                **{key: getattr(self, key) for key in PUSH_KEYS}}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> DeviceResult:
@@ -79,6 +90,8 @@ class RunReport:
             "devices_per_second": round(len(self.results) / self.seconds, 2) if self.seconds > 0 else None,
             "error_classes": dict(Counter(r.error_class for r in self.failed if r.error_class)),
             "protocols": dict(Counter(r.protocol for r in self.results if r.protocol)),
+            **({key: sum(1 for r in self.results if getattr(r, key)) for key in PUSH_KEYS}
+               if self.operation == "push" else {}),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -102,7 +115,7 @@ def print_summary(report: RunReport, console: Any = None, max_rows: int = 50) ->
     for r in shown:
         table.add_row(
             r.name, f"{r.host}:{r.port}", "[green]ok[/]" if r.ok else "[red]failed[/]",
-            "yes" if r.changed else "no", r.error_class or "", (r.error or "")[:120], f"{r.seconds:.2f}",
+            ("sent, unconfirmed" if r.unconfirmed else "yes") if r.changed else "no", r.error_class or "", (r.error or "")[:120], f"{r.seconds:.2f}",
         )
     if len(shown) < len(rows):
         table.caption = f"{len(rows) - len(shown)} more ok device(s) not shown"
@@ -114,3 +127,6 @@ def print_summary(report: RunReport, console: Any = None, max_rows: int = 50) ->
         f"{s['failed']} failed (by class: {classes}) in {s['seconds']:.2f}s "
         f"= {s['devices_per_second'] or 0:.1f} devices/s"
     )
+    if report.operation == "push" and not report.dry_run:
+        console.print(f"saved: {s['saved']}; had unsaved changes before the push: {s['unsaved_before']}"
+                      + (f"; sent but unconfirmed: {s['unconfirmed']} (run the push again)" if s["unconfirmed"] else ""))

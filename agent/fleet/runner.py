@@ -41,6 +41,7 @@ def execute(operation: str, host: Host, password: str, params: dict[str, Any], o
     started = time.monotonic()
     func = OPERATIONS[operation]
     attempt = 0
+    sent = False  # configuration lines went out in some attempt (honest "changed")
     while True:
         attempt += 1
         conn = None
@@ -49,11 +50,13 @@ def execute(operation: str, host: Host, password: str, params: dict[str, Any], o
             result.protocol = conn.protocol
             if operation == "compliance":
                 params = {**params, "address": (host.hostname, host.port)}
-            result.changed, result.detail = func(conn, params)
+            changed, result.detail = func(conn, params)
+            result.changed = changed or sent
             result.status, result.error_class, result.error = "ok", None, None
             break
         except Exception as exc:  # noqa: BLE001 - every failure is classified into the report
-            result.status, result.changed = "failed", False
+            sent = sent or bool(getattr(conn, "config_sent", False))
+            result.status, result.changed = "failed", sent
             result.error_class, result.error = classify(exc), short_message(exc)
             findings = getattr(exc, "findings", None)
             if findings is not None:
@@ -64,6 +67,12 @@ def execute(operation: str, host: Host, password: str, params: dict[str, Any], o
         finally:
             if conn is not None:
                 conn.close()
+    if operation == "push":
+        result.saved = bool(result.ok and result.detail.get("saved"))
+        result.unsaved_before = result.detail.get("unsaved_before") if result.ok else None
+        result.unconfirmed = not result.ok and sent
+        if result.unconfirmed:
+            result.error = f"{result.error} (configuration was sent but not confirmed; run the push again)"
     result.attempts = attempt
     result.seconds = time.monotonic() - started
     return result

@@ -1,9 +1,15 @@
 """One small connection interface over netmiko (SSH-2) and the project's SSH1 client (SSH-1.5).
 
 Operations only call ``send_command``, ``send_config``, ``save`` and ``close``, so one push
-covers both kinds of device. netmiko and paramiko stop at an SSH-1.5 banner
-(``Incompatible version (1.5 instead of 2.0)``); a host marked ``ssh1_only`` in the inventory,
-or one whose banner turns out to be SSH-1.5, goes through :class:`Ssh1Connection`.
+covers both kinds of device. A host marked ``ssh1_only`` in the inventory goes through
+:class:`Ssh1Connection`; any other host that answers with an SSH-1.5 banner fails with class
+``version`` unless the run allows SSH1 (``--allow-ssh1``): a device that suddenly speaks only
+SSH1 is a downgrade to notice, not to follow silently.
+
+Bounds: ``timeout`` bounds the connection, the banner, the authentication and every command's
+read; ``max_output`` caps what one command may return (class ``output limit``), so a device
+that never stops sending costs the controller at most that much memory. Host keys are checked
+against :class:`agent.fleet.hostkeys.KnownHosts` after the key exchange, before any password.
 
 Speed: netmiko's Comware driver turns command-echo checking off, so ``send_config_set`` waits
 for ~2 s of silence per call. The emulator and real Comware echo every command and our lines
@@ -15,10 +21,12 @@ soon as the prompt is back, and checks each command's output for Comware error l
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from agent.fleet.errors import CommandError
+from agent.fleet.errors import OUTPUT_LIMIT, VERSION, CommandError, FleetError
+from agent.fleet.hostkeys import KnownHosts
 from agent.fleet.inventory import Host
 
 # Comware 5 error lines ("% Unrecognized command found at '^' position.", " Error: ...").
@@ -44,8 +52,46 @@ class ConnectSettings:
 
     timeout: float = 20.0  # connect, banner, authentication and each read
     fast: bool = True  # echo-checked config sends (no 2 s silence wait)
-    ssh1_fallback: bool = True  # try SSH1 when the banner says SSH-1.5
+    allow_ssh1: bool = False  # use SSH1 for a host not marked ssh1_only that answers SSH-1.5
+    max_output: int = 16 * 1024 * 1024  # characters one command may return
+    host_key_policy: str = "tofu"  # strict | tofu | off
+    known_hosts: str | None = None  # None: agent.fleet.hostkeys.default_path()
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def known_hosts_store(self) -> KnownHosts:
+        return KnownHosts(self.known_hosts, self.host_key_policy)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for a Celery task (``extras`` stay local: they may hold key paths)."""
+        return {"timeout": self.timeout, "fast": self.fast, "allow_ssh1": self.allow_ssh1,
+                "max_output": self.max_output, "host_key_policy": self.host_key_policy}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], known_hosts: str | None = None) -> ConnectSettings:
+        return cls(timeout=float(raw.get("timeout", 20.0)), fast=bool(raw.get("fast", True)),
+                   allow_ssh1=bool(raw.get("allow_ssh1", False)),
+                   max_output=int(raw.get("max_output", 16 * 1024 * 1024)),
+                   host_key_policy=str(raw.get("host_key_policy", "tofu")), known_hosts=known_hosts)
+
+
+class OutputLimitError(FleetError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(OUTPUT_LIMIT, f"the device sent more than {limit} characters for one command "
+                                       f"(--max-output); connection closed")
+
+
+class _CappedReader:
+    """Wraps netmiko's channel read: counts what one command returned, stops past the cap."""
+
+    def __init__(self, read: Any, limit: int) -> None:
+        self.read, self.limit, self.count = read, limit, 0
+
+    def __call__(self) -> str:
+        data = self.read()
+        self.count += len(data)
+        if self.count > self.limit:
+            raise OutputLimitError(self.limit)
+        return str(data)
 
 
 def check_output(output: str, command: str) -> None:
@@ -63,6 +109,7 @@ class NetmikoConnection:
     def __init__(self, host: Host, password: str, settings: ConnectSettings) -> None:
         from netmiko import ConnectHandler
 
+        self.config_sent = False
         options = dict(host.connection_options.get("netmiko", {}).get("extras", {}))
         options.update(settings.extras)
         params: dict[str, Any] = {
@@ -85,24 +132,38 @@ class NetmikoConnection:
             params["global_cmd_verify"] = True
         params.update(options)
         self.settings = settings
-        self.conn = ConnectHandler(**params)
+        store = settings.known_hosts_store()
+        self.conn = ConnectHandler(auto_connect=False, **params)
+        self.conn._build_ssh_client = lambda: store.paramiko_client(host.hostname, host.port)  # type: ignore[method-assign]
+        try:
+            self.conn._open()
+        except Exception as exc:
+            bad = next((e for e in _chain(exc) if type(e).__name__ == "BadHostKeyException"), None)
+            if bad is not None:
+                raise store.mismatch(host.hostname, host.port, bad.key) from exc  # type: ignore[attr-defined]
+            raise
+        self.reader = _CappedReader(self.conn.channel.read_channel, settings.max_output)
+        self.conn.channel.read_channel = self.reader  # type: ignore[method-assign]
 
     def _prompt_pattern(self) -> str:
         return rf"[<\[]{re.escape(self.conn.base_prompt)}[^\r\n<>\[\]]*[>\]]"
 
     def send_command(self, command: str) -> str:
+        self.reader.count = 0
         if not self.settings.fast:
-            return str(self.conn.send_command(command, read_timeout=self.settings.timeout * 3))
+            return str(self.conn.send_command(command, read_timeout=self.settings.timeout))
         # The base prompt is known since login: skip netmiko's per-command prompt probe (one
         # round trip plus a sleep) and read until the device's prompt comes back.
         return str(self.conn.send_command(
-            command, read_timeout=self.settings.timeout * 3, auto_find_prompt=False,
+            command, read_timeout=self.settings.timeout, auto_find_prompt=False,
             expect_string=self._prompt_pattern(),
         ))
 
     def send_config(self, lines: list[str]) -> str:
         if not lines:
             return ""
+        self.reader.count = 0
+        self.config_sent = True
         verify = self.settings.fast and all(len(x) < 400 for x in lines)
         output = str(
             self.conn.send_config_set(
@@ -142,9 +203,13 @@ class Ssh1Connection:
         from agent.ssh1.transport import Ssh1Client
 
         self.timeout = settings.timeout
+        self.max_output = settings.max_output
+        self.config_sent = False
         self.client = Ssh1Client()
+        store = settings.known_hosts_store()
         try:
-            self.client.connect(host.hostname, host.port, host.username, password, timeout=settings.timeout)
+            self.client.connect(host.hostname, host.port, host.username, password, timeout=settings.timeout,
+                                host_key_check=store.ssh1_check(host.hostname, host.port))
             self.client.open_shell(width=511, height=1000)
             first = self._read(re.compile(rb"(?:to continue|[>\]])\s*$"))
             if b"to continue" in first:
@@ -162,10 +227,18 @@ class Ssh1Connection:
             raise
 
     def _read(self, pattern: re.Pattern[bytes]) -> bytes:
-        data = self.client.read_until(pattern, timeout=self.timeout)
-        if not pattern.search(data):
-            raise TimeoutError(f"no prompt within {self.timeout:.0f}s (got {data[-80:]!r})")
-        return data
+        """Read until ``pattern``, within ``timeout`` overall and ``max_output`` characters."""
+        deadline = time.monotonic() + self.timeout
+        data = b""
+        while True:
+            remaining = deadline - time.monotonic()
+            data += self.client.read_until(pattern, timeout=max(0.0, min(0.25, remaining)))
+            if pattern.search(data):
+                return data
+            if len(data) > self.max_output:
+                raise OutputLimitError(self.max_output)
+            if remaining <= 0 or not self.client.connected:
+                raise TimeoutError(f"no prompt within {self.timeout:.0f}s (got {data[-80:]!r})")
 
     def _exchange(self, command: str) -> str:
         self.client.send(command.encode() + b"\n")
@@ -179,6 +252,7 @@ class Ssh1Connection:
         return self._exchange(command)
 
     def send_config(self, lines: list[str]) -> str:
+        self.config_sent = True
         out = [self._exchange("system-view")]
         try:
             for line in lines:
@@ -203,21 +277,28 @@ class Ssh1Connection:
 
 
 def connect(host: Host, password: str, settings: ConnectSettings) -> Connection:
-    """An SSH1 connection for SSH1-only hosts, else netmiko; fall back to SSH1 on a 1.5 banner."""
+    """SSH1 for SSH1-only hosts, else netmiko; an SSH-1.5 answer is SSH1 only with ``allow_ssh1``."""
     if host.ssh1_only:
         return Ssh1Connection(host, password, settings)
     try:
         return NetmikoConnection(host, password, settings)
     except Exception as exc:
-        if settings.ssh1_fallback and "1.5 instead of 2.0" in _all_text(exc):
-            return Ssh1Connection(host, password, settings)
+        if "1.5 instead of 2.0" in _all_text(exc):
+            if settings.allow_ssh1:
+                return Ssh1Connection(host, password, settings)
+            raise FleetError(VERSION, "the device answered SSH-1.5 only, but the inventory does not mark it "
+                                      "ssh1_only: refusing to downgrade (mark it, or use --allow-ssh1)") from exc
         raise
 
 
-def _all_text(exc: BaseException) -> str:
-    parts = []
+def _chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and len(parts) < 10:
-        parts.append(str(current))
+    while current is not None and len(chain) < 10:
+        chain.append(current)
         current = current.__cause__ or current.__context__
-    return " ".join(parts)
+    return chain
+
+
+def _all_text(exc: BaseException) -> str:
+    return " ".join(str(e) for e in _chain(exc))

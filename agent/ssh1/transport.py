@@ -72,8 +72,13 @@ class Ssh1Client:
         *,
         compression: int = 0,
         passphrase: str | bytes | None = None,
+        host_key_check: Callable[[ServerKeys], bool] | None = None,
     ) -> None:
-        """Connect and log in (RSA first if ``key`` is given, then password). ``compression`` is a zlib level or 0."""
+        """Connect and log in (RSA first if ``key`` is given, then password). ``compression`` is a zlib level or 0.
+
+        ``host_key_check`` sees the server's keys before the session key (and so any password) is
+        sent; returning False or raising ends the connection.
+        """
         rsa_key = load_private_key_file(key, passphrase) if isinstance(key, (str, Path)) else key
         self._params = {
             "host": host,
@@ -83,6 +88,7 @@ class Ssh1Client:
             "rsa_key": rsa_key,
             "cipher": cipher,
             "compression": compression,
+            "host_key_check": host_key_check,
         }
         self._timeout = timeout
         self._open()
@@ -172,6 +178,7 @@ class Ssh1Client:
             password=params["password"],  # type: ignore[arg-type]
             rsa_key=params["rsa_key"],  # type: ignore[arg-type]
             cipher=str(params["cipher"]),
+            host_key_check=params["host_key_check"],  # type: ignore[arg-type]
         )
         self._core = core
         address = (str(params["host"]), int(params["port"]))  # type: ignore[call-overload]
