@@ -39,8 +39,11 @@ def ours(inventory: Path, tpl: Path, workers: int) -> dict[str, object]:
     from agent.fleet.api import Fleet
     from agent.fleet.runner import RunOptions
     from agent.fleet.secrets import Secrets
+    from agent.fleet.transport import ConnectSettings
 
-    fleet = Fleet.from_file(inventory, options=RunOptions(concurrency=workers, retries=1),
+    # host keys learned into a file of this lab's (trust on first use, as a first push does)
+    settings = ConnectSettings(known_hosts=str(inventory.parent / "known_hosts"))
+    fleet = Fleet.from_file(inventory, options=RunOptions(concurrency=workers, retries=1, settings=settings),
                             secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
     started = time.monotonic()
     report = fleet.push([tpl])

@@ -12,6 +12,8 @@ SSH1="${SSH1_COUNT:-4}"
 export SWITCH_AGENT_PASSWORD="${SWITCH_AGENT_PASSWORD:-Lab-pass-1}"
 OPS_PASSWORD="${OPS_PASSWORD:-Ops-pass-1}"
 WORK="$(mktemp -d -t switch-agent-demo.XXXXXX)"
+# Host keys learned by the controller stay with this lab (its ports and keys are new each run).
+export SWITCH_AGENT_KNOWN_HOSTS="$WORK/known_hosts"
 lab_pid=""
 cleanup() {
   if [ -n "$lab_pid" ]; then kill -TERM "$lab_pid" 2>/dev/null || true; wait "$lab_pid" 2>/dev/null || true; fi
