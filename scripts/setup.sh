@@ -14,14 +14,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     echo "setup: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # The tests start the daemons they need (snmpd, redis-server, ...) on 127.0.0.1 ports of their
+    # own. Debian's policy-rc.d interface keeps the packages from starting their system daemons
+    # while they install, so nothing is left running and no daemon already there is touched.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\n# switch-agent setup: no daemon starts during this install\nexit 101\n' > "$policy"
+      chmod 755 "$policy"
+      trap 'rm -f "$policy"' EXIT
+    fi
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # snmpd (a benchmark peer) and redis-server (the Celery broker in tests) are started by the
-    # tests themselves on 127.0.0.1 ports of their own: keep the packaged daemons from running.
-    for daemon in snmpd redis-server; do
-      if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$daemon" >/dev/null 2>&1 || true; fi
-      pkill -x "$daemon" 2>/dev/null || true
-    done
+    if grep -q "^# switch-agent setup" "$policy" 2>/dev/null; then rm -f "$policy"; trap - EXIT; fi
   else
     echo "setup: not root; missing Debian packages (tests that need them are skipped): ${missing[*]}" >&2
   fi
