@@ -116,11 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--snmp", type=lambda v: parse_listen(v), default=None, help="HOST:PORT for the SNMP agent")
     serve.set_defaults(func=cmd_serve)
 
-    from agent.fleet.cli import add_fleet_parser
+    from agent.fleet.cli import add_fleet_parser, add_worker_parser
     from agent.lab.cli import add_lab_parser
 
     add_lab_parser(sub)
     add_fleet_parser(sub)
+    add_worker_parser(sub)
     return parser
 
 

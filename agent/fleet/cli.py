@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -134,6 +135,39 @@ def add_fleet_parser(sub: Any) -> None:
     p.add_argument("--switch-port", type=int, help="port of the emulated switch inside each VM (forwarded)")
     p.add_argument("--username", help="switch username (default: Vagrant's User)")
     p.set_defaults(func=cmd_import_vagrant)
+
+
+def add_worker_parser(sub: Any) -> None:
+    """Register ``switch-agent worker``: a Celery worker for ``fleet --backend celery``."""
+    p = sub.add_parser("worker", help="run a Celery worker that executes fleet tasks (fleet --backend celery)",
+                       description="A Celery worker with late acknowledgement, a threads pool and one lock per "
+                                   "device in the broker; passwords come from this worker's environment.")
+    p.add_argument("--broker", default=os.environ.get("SWITCH_AGENT_BROKER"),
+                   help="broker URL, e.g. redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672// "
+                        "(default $SWITCH_AGENT_BROKER)")
+    p.add_argument("--queues", default="site.default",
+                   help="comma-separated queues, site.<data.site> of the devices this worker reaches "
+                        "(default site.default)")
+    p.add_argument("-c", "--concurrency", type=int, default=50, help="devices at once (threads, default 50)")
+    p.add_argument("-n", "--name", help="worker name (default switch-agent-<pid>@<host>)")
+    p.add_argument("--known-hosts", metavar="FILE",
+                   help="this worker's known_hosts (default ~/.config/switch-agent/known_hosts)")
+    p.add_argument("--loglevel", default="INFO", help="Celery log level (default INFO)")
+    p.set_defaults(func=cmd_worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    if not args.broker:
+        raise ConfigError("worker: --broker URL (or SWITCH_AGENT_BROKER) is required")
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    if not queues:
+        raise ConfigError("worker: --queues needs at least one queue name")
+    if args.known_hosts:
+        os.environ["SWITCH_AGENT_KNOWN_HOSTS"] = str(Path(args.known_hosts).resolve())
+    from agent.fleet.celery_tasks import worker_main
+
+    worker_main(args.broker, queues, args.concurrency, args.name, args.loglevel)
+    return 0
 
 
 # ---------------------------------------------------------------------------- helpers

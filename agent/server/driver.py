@@ -21,7 +21,8 @@ from agent.server.core import ServerCore
 
 log = logging.getLogger("switch_agent.ssh")
 # One INFO line per connection: the driver notes it, agent.logs makes the records in batches.
-CONNECTION_LOG = DeferredLines(log, "peer=%s server=%s %s (%.1fs)")
+# local= is the device's own address: in a lab of many devices it says which device the line is about.
+CONNECTION_LOG = DeferredLines(log, "peer=%s local=%s server=%s %s (%.1fs)")
 
 
 @functools.lru_cache(maxsize=64)
@@ -51,6 +52,7 @@ class ConnectionDriver(asyncio.Protocol):
         self.ident = IdentificationReader()
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
+        self.local = "?"
         self.timer: asyncio.TimerHandle | None = None
         self._timer_when = 0.0  # the deadline self.timer was armed for
         self.loop: asyncio.AbstractEventLoop  # set in connection_made (asyncio creates us inside the loop)
@@ -68,6 +70,8 @@ class ConnectionDriver(asyncio.Protocol):
         self.context.connections.add(self)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        local = transport.get_extra_info("sockname")
+        self.local = f"{local[0]}:{local[1]}" if local else "?"
         # TCP_NODELAY (no delayed-ACK stalls on small replies) is already set by asyncio and
         # uvloop on every TCP transport; tests/unit/test_server_driver.py checks it.
         device = self.device
@@ -118,7 +122,7 @@ class ConnectionDriver(asyncio.Protocol):
             summary = self.core.log_summary()
         else:
             summary = self.result or "closed before version exchange"
-        CONNECTION_LOG.note(self.peer, self.server_line, summary, time.monotonic() - self.started)
+        CONNECTION_LOG.note(self.peer, self.local, self.server_line, summary, time.monotonic() - self.started)
 
     # ---- stages -------------------------------------------------------------------------------
 

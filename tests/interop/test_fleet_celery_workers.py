@@ -1,0 +1,138 @@
+"""Celery that survives a dying worker, with RabbitMQ and with Redis: 2 workers
+(`switch-agent worker`), a lab of 50 devices, `fleet push --backend celery`, one worker killed
+with SIGKILL mid-run. All 50 end ok, the saved configuration of every device holds the change,
+no device ever had two sessions at once (from the lab's connection log), and the run ends within
+60 s of the kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from agent.fleet.api import Fleet
+from agent.fleet.inventory import load_inventory
+from agent.fleet.runner import RunOptions
+from agent.fleet.secrets import Secrets
+from agent.lab.process import ROOT, LabProcess
+from tests.interop.brokers import BROKERS, missing
+
+pytestmark = [pytest.mark.interop, pytest.mark.slow]
+PASSWORD = "Celery-kill-pass-2"
+DEVICES = 50
+
+_LINE = re.compile(r"^(\S+ \S+) INFO switch_agent.ssh: peer=\S+ local=(\S+) .* \((\d+\.\d)s\)$")
+
+
+def _sessions(log: str) -> dict[str, list[tuple[float, float]]]:
+    """Device address -> [(start, end)] of its SSH sessions, from the lab's connection lines."""
+    out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for line in log.splitlines():
+        m = _LINE.match(line)
+        if m:
+            end = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            out[m.group(2)].append((end - float(m.group(3)), end))
+    return out
+
+
+def _overlaps(sessions: dict[str, list[tuple[float, float]]], slack: float = 0.15) -> list[str]:
+    """Devices with two sessions at once. Lines carry the end (written within 50 ms of it) and the
+    length to 0.1 s, so starts are known to about 0.1 s: overlaps shorter than ``slack`` are noise;
+    a second push session running beside another lasts far longer."""
+    bad = []
+    for device, spans in sessions.items():
+        spans.sort(key=lambda s: s[1])
+        for (_, end_a), (start_b, _) in zip(spans, spans[1:]):
+            if start_b < end_a - slack:
+                bad.append(f"{device}: a session started {end_a - start_b:.2f}s before the previous one ended")
+    return bad
+
+
+def _worker(broker: str, name: str, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with open(log, "wb") as handle:
+        return subprocess.Popen(
+            [sys.executable, "-m", "agent", "worker", "--broker", broker, "--queues", "site.lab,site.other",
+             "--concurrency", "4", "-n", f"{name}@%h"],
+            cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+        )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
+def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
+    reason = missing(kind)
+    if reason:
+        pytest.skip(reason)
+    with BROKERS[kind](tmp_path / kind) as broker:
+        env = dict(os.environ, SWITCH_AGENT_PASSWORD=PASSWORD, SWITCH_AGENT_BROKER=broker)
+        env.pop("SWITCH_AGENT_RESULT_BACKEND", None)
+        lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", count=DEVICES, users=[f"admin:{PASSWORD}:3"])
+        logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+        workers = [_worker(broker, "a", logs[0], env), _worker(broker, "b", logs[1], env)]
+        try:
+            for log in logs:
+                deadline = time.monotonic() + 60
+                while "ready." not in (log.read_text(errors="replace") if log.exists() else ""):
+                    assert time.monotonic() < deadline, log.read_text(errors="replace")
+                    time.sleep(0.2)
+            with lab.start(timeout=60):
+                report = tmp_path / "report.json"
+                cmd = [sys.executable, "-m", "agent", "fleet", "push", str(ROOT / "templates"), "-i", str(lab.inventory),
+                       "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress",
+                       "--var", "ops_password=Ops-kill-pass-9", "--timeout", "10"]
+                out = tmp_path / "controller.log"
+                with open(out, "wb") as handle:
+                    controller = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+                # Kill worker a once it is in the middle of its share.
+                deadline = time.monotonic() + 60
+                while logs[0].read_text(errors="replace").count("succeeded in") < 3:
+                    assert time.monotonic() < deadline and controller.poll() is None, logs[0].read_text()
+                    time.sleep(0.05)
+                workers[0].send_signal(signal.SIGKILL)
+                killed = time.monotonic()
+                workers[0].wait(10)
+                code = controller.wait(120)
+                ended = time.monotonic() - killed
+                text = out.read_text(errors="replace")
+                assert code == 0, text[-3000:] + logs[1].read_text(errors="replace")[-3000:]
+                assert ended < 60, ended
+                devices = json.loads(report.read_text())["devices"]
+                assert len(devices) == DEVICES and all(d["status"] == "ok" for d in devices), \
+                    [d for d in devices if d["status"] != "ok"]
+                assert "lost" in text  # the controller noticed the worker go
+                # The saved configuration holds the change on every device.
+                fleet = Fleet(load_inventory(lab.inventory), options=RunOptions(retries=1),
+                              secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
+                saved = fleet.run("display saved-configuration")
+                assert saved.exit_code == 0
+                holding = [r.name for r in saved.results
+                           if "vlan 10\n name users" in r.detail["output"].replace("\r", "")
+                           and f"description uplink 1 of {r.name}" in r.detail["output"]]
+                assert len(holding) == DEVICES, sorted(set(fleet.inventory.hosts) - set(holding))
+            sessions = _sessions(lab.log.read_text(errors="replace"))
+            assert len(sessions) == DEVICES
+            assert _overlaps(sessions) == []
+            print(f"{kind}: run ended {ended:.1f}s after the kill; "
+                  f"{sum(len(s) for s in sessions.values())} device sessions", file=sys.stderr)
+        finally:
+            for worker in workers:
+                _stop(worker)
