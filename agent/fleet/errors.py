@@ -21,9 +21,10 @@ TIMEOUT = "timeout"
 COMMAND = "command error"
 OUTPUT_LIMIT = "output limit"
 WORKER_LOST = "worker lost"
+PLATFORM = "platform"  # the inventory names a platform the controller does not drive
 OTHER = "other"
 
-CLASSES = (UNREACHABLE, VERSION, KEX, HOST_KEY, AUTH, TIMEOUT, COMMAND, OUTPUT_LIMIT, WORKER_LOST, OTHER)
+CLASSES = (UNREACHABLE, VERSION, KEX, HOST_KEY, AUTH, TIMEOUT, COMMAND, OUTPUT_LIMIT, WORKER_LOST, PLATFORM, OTHER)
 RETRYABLE = frozenset({UNREACHABLE, TIMEOUT})
 
 

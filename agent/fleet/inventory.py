@@ -22,6 +22,10 @@ from agent.errors import ConfigError
 from agent.profiles.yaml_lines import Location, PathKey, format_validation_error, load_yaml_with_lines
 
 _NAME = r"^[A-Za-z0-9_.\-@()/:]{1,128}$"
+DRIVER = "netmiko"  # the connection plugin whose options apply (Nornir's name for it)
+DEFAULT_PLATFORM = "hp_comware"
+# netmiko platforms the controller can drive: Comware under the names netmiko knows it by.
+SUPPORTED_PLATFORMS = frozenset({"hp_comware", "hp_comware_ssh", "h3c_comware", "h3c_comware_ssh"})
 
 
 class _Strict(BaseModel):
@@ -32,11 +36,16 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class ConnectionOptions(_Strict):
-    """Per-plugin options as in Nornir (``connection_options: {netmiko: {extras: {...}}}``)."""
+    """Per-plugin options as in Nornir (``connection_options: {netmiko: {extras: {...}}}``).
+
+    For the ``netmiko`` plugin, the one the controller uses, they take precedence over the host's
+    own attributes exactly as Nornir's ``get_connection_parameters("netmiko")`` applies them.
+    """
 
     hostname: str | None = None
     port: Port | None = None
     username: str | None = None
+    password: str | None = None
     platform: str | None = None
     extras: dict[str, Any] = Field(default_factory=dict)
 
@@ -223,17 +232,23 @@ def resolve(model: InventoryModel, locations: dict[PathKey, Location], source: s
         data: dict[str, Any] = {}
         for layer in reversed(layers):
             data.update(layer.data)
-        hostname = pick("hostname") or name
-        port = pick("port") or 22
-        username = pick("username")
+        options = _merge_options([layer.connection_options for layer in layers])
+        netmiko = options.get(DRIVER, {})
+
+        def attr(key: str, default: Any = None, netmiko: dict[str, Any] = netmiko) -> Any:
+            """connection_options.netmiko.KEY, else the host's KEY (Nornir's precedence)."""
+            value = netmiko.get(key)
+            return value if value is not None else (pick(key) or default)
+
+        username = attr("username")
         if not username:
             raise ConfigError(f"{where('hosts', name)}: inventory field 'hosts.{name}.username': "
                               "no username for this host (set it on the host, a group or defaults)")
         hosts[name] = Host(
-            name=name, hostname=hostname, port=int(port), username=username,
-            platform=pick("platform") or "hp_comware", groups=chain, data=data,
-            password=pick("password"), password_env=pick("password_env"),
-            connection_options=_merge_options([layer.connection_options for layer in layers]),
+            name=name, hostname=attr("hostname", name), port=int(attr("port", 22)), username=username,
+            platform=attr("platform", DEFAULT_PLATFORM), groups=chain, data=data,
+            password=attr("password"), password_env=pick("password_env"),
+            connection_options=options,
         )
     return Inventory(hosts, dict(model.groups), source)
 

@@ -25,9 +25,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from agent.fleet.errors import OUTPUT_LIMIT, VERSION, CommandError, FleetError
+from agent.fleet.errors import OUTPUT_LIMIT, PLATFORM, VERSION, CommandError, FleetError
 from agent.fleet.hostkeys import KnownHosts
-from agent.fleet.inventory import Host
+from agent.fleet.inventory import SUPPORTED_PLATFORMS, Host
 
 # Comware 5 error lines ("% Unrecognized command found at '^' position.", " Error: ...").
 ERROR_PATTERN = r"^\s*(% (Unrecognized|Incomplete|Too many|Wrong|Ambiguous)|Error:)"
@@ -113,7 +113,7 @@ class NetmikoConnection:
         options = dict(host.connection_options.get("netmiko", {}).get("extras", {}))
         options.update(settings.extras)
         params: dict[str, Any] = {
-            "device_type": host.platform if host.platform.startswith(("hp_", "h3c_")) else "hp_comware",
+            "device_type": host.platform,
             "host": host.hostname,
             "port": host.port,
             "username": host.username,
@@ -277,7 +277,14 @@ class Ssh1Connection:
 
 
 def connect(host: Host, password: str, settings: ConnectSettings) -> Connection:
-    """SSH1 for SSH1-only hosts, else netmiko; an SSH-1.5 answer is SSH1 only with ``allow_ssh1``."""
+    """SSH1 for SSH1-only hosts, else netmiko; an SSH-1.5 answer is SSH1 only with ``allow_ssh1``.
+
+    A host whose platform is not Comware is refused before any connection is made: its CLI would
+    take Comware lines as errors at best, and as other commands at worst.
+    """
+    if host.platform not in SUPPORTED_PLATFORMS:
+        raise FleetError(PLATFORM, f"platform {host.platform!r} is not driven by this controller "
+                                   f"(supported: {', '.join(sorted(SUPPORTED_PLATFORMS))})")
     if host.ssh1_only:
         return Ssh1Connection(host, password, settings)
     try:

@@ -3,28 +3,36 @@ with nornir-netmiko, and the controller's operations run as Nornir tasks (idempo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from nornir import InitNornir
 from nornir.core import Nornir
 from nornir_netmiko.tasks import netmiko_send_command, netmiko_send_config
 
+from agent.fleet.api import Fleet
+from agent.fleet.inventory import load_inventory
 from agent.fleet.nornir import backup, diff, push
+from agent.fleet.runner import RunOptions
+from agent.fleet.secrets import Secrets
 from agent.fleet.transport import ConnectSettings
 from agent.lab.process import ROOT, LabProcess
 
 pytestmark = [pytest.mark.interop]
 
 PASSWORD = "Nornir-lab-pass-2"
+OPS_PASSWORD = "Nornir-ops-pass-5"
 DEVICES = 4
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabProcess]:
     base = tmp_path_factory.mktemp("nornirlab")
-    with LabProcess(base / "state", base / "inventory", count=DEVICES, users=[f"admin:{PASSWORD}:3"]) as process:
+    users = [f"admin:{PASSWORD}:3", f"ops:{OPS_PASSWORD}:3"]
+    with LabProcess(base / "state", base / "inventory", count=DEVICES, users=users) as process:
         yield process
 
 
@@ -85,3 +93,39 @@ def test_a_failing_host_fails_its_nornir_result(lab: LabProcess, tmp_path: Path)
                     settings=ConnectSettings(known_hosts=str(tmp_path / "known_hosts"), timeout=10))
     assert list(result.failed_hosts) == ["SW7906E-002"]
     assert "authentication" in str(result["SW7906E-002"][0].exception)
+
+
+def test_fleet_honours_a_nornir_folder_with_merge_keys_and_netmiko_options(lab: LabProcess, tmp_path: Path) -> None:
+    """Host attributes point nowhere; connection_options.netmiko (Nornir's precedence) must win,
+    merge keys must resolve, and a non-Comware host is refused on its own."""
+    real = yaml.safe_load((lab.inventory / "hosts.yaml").read_text())
+    folder = tmp_path / "nornir"
+    folder.mkdir()
+    names = list(real)[:2]
+    hosts = []
+    for index, name in enumerate(names):
+        merged = "&common {hostname: 192.0.2.1, port: 1, groups: [site]}" if index == 0 else "*common"
+        hosts.append(f"{name}:\n  <<: {merged}\n  connection_options:\n    netmiko:\n"
+                     f"      hostname: {real[name]['hostname']}\n      port: {real[name]['port']}\n"
+                     f"      username: ops\n      password: {OPS_PASSWORD}\n      platform: hp_comware\n")
+    hosts.append("other-vendor:\n  <<: *common\n  platform: cisco_ios\n")
+    (folder / "hosts.yaml").write_text("".join(hosts))
+    (folder / "groups.yaml").write_text("site:\n  data: {region: lab}\n")
+    (folder / "defaults.yaml").write_text("username: admin\nplatform: hp_comware\n")
+    inventory = load_inventory(folder)
+    sw = inventory.hosts[names[0]]
+    assert (sw.hostname, sw.port, sw.username) == (real[names[0]]["hostname"], real[names[0]]["port"], "ops")
+    assert sw.data["region"] == "lab" and inventory.hosts["other-vendor"].platform == "cisco_ios"
+
+    before = lab.log.read_text().count("user=ops login ok")
+    fleet = Fleet(inventory, options=RunOptions(concurrency=4, retries=0,
+                                                settings=ConnectSettings(known_hosts=str(tmp_path / "kh"))),
+                  secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": "not-used"}, interactive=False))
+    report = fleet.run("display vlan 1")
+    results = report.by_name()
+    assert all(results[n].ok for n in names), [(r.name, r.error) for r in report.results]
+    assert results["other-vendor"].error_class == "platform"
+    deadline = time.monotonic() + 5
+    while lab.log.read_text().count("user=ops login ok") < before + len(names) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lab.log.read_text().count("user=ops login ok") == before + len(names)  # the device saw user ops
