@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from agent import native
+from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.logs import setup_logging
 
@@ -96,21 +97,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVE_EXAMPLES = [
+    "switch-agent serve --profile device_profiles/3com-s7906e.yaml --listen 127.0.0.1:2222 --state lab/sw1 "
+    "--user admin:Lab-pass-1:3 --snmp 127.0.0.1:1161",
+]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switch-agent", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser(
-        "serve",
-        help="run one emulated switch",
+    serve = subcommand(
+        sub, "serve", "run one emulated switch", SERVE_EXAMPLES,
         description="Run one emulated switch: SSH (and SNMP with --snmp) on 127.0.0.1 until Ctrl+C/SIGTERM. "
         "Host keys and the saved configuration live in the --state folder; --user accounts are added "
         "on the first start only (later starts use the saved configuration).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     serve.add_argument("--profile", required=True, help="device profile YAML (device_profiles/...)")
-    serve.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 2222), help="HOST:PORT for SSH")
+    serve.add_argument("--listen", type=parse_listen, default="127.0.0.1:2222", help="HOST:PORT for SSH")
     serve.add_argument("--state", required=True, help="state folder: host keys, flash (saved configuration)")
     serve.add_argument("--user", type=parse_user, action="append", help="NAME:PASSWORD[:LEVEL] added on first start")
     serve.add_argument("--snmp", type=lambda v: parse_listen(v), default=None, help="HOST:PORT for the SNMP agent")
@@ -122,7 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_lab_parser(sub)
     add_fleet_parser(sub)
     add_worker_parser(sub)
+    _verbose_everywhere(parser)
     return parser
+
+
+def _verbose_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``-v`` before or after any subcommand (``switch-agent fleet run ... -v``), as users type it.
+
+    Each subcommand gets its own ``-v`` whose default is SUPPRESS, so a ``-v`` given earlier on
+    the line is not reset by a subparser that did not see one.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                if not any("-v" in a.option_strings for a in child._actions):
+                    child.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                                       help="debug logging")
+                _verbose_everywhere(child)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.fleet.report import DeviceResult, RunReport, print_summary
 
@@ -23,9 +26,13 @@ def _kv(value: str) -> tuple[str, str]:
 
 def _targets(p: argparse.ArgumentParser) -> None:
     """Which devices: the inventory and the host/group filters (every subcommand but import-vagrant)."""
-    p.add_argument("-i", "--inventory", default="lab.yaml", help="inventory file or folder (default lab.yaml)")
-    p.add_argument("--hosts", help="comma-separated host names to act on")
+    p.add_argument("-i", "--inventory", default="lab.yaml", help="inventory file or Nornir inventory folder")
+    p.add_argument("--hosts", metavar="PATTERNS",
+                   help="comma-separated host names or shell patterns, e.g. 'SW7906E-00?,core-*'")
+    p.add_argument("--exclude", metavar="PATTERNS", help="comma-separated names or patterns to leave out")
     p.add_argument("--group", action="append", help="only hosts in this group (repeatable)")
+    p.add_argument("--failed-from", metavar="REPORT",
+                   help="only the devices that failed in this JSON report (from --report): re-run the failures")
 
 
 def _common(p: argparse.ArgumentParser, report: bool = True) -> None:
@@ -56,7 +63,10 @@ def _common(p: argparse.ArgumentParser, report: bool = True) -> None:
     conn.add_argument("--broker", help="Celery broker URL (with --backend celery)")
     conn.add_argument("--no-progress", action="store_true", help="no progress bar")
     if report:
-        conn.add_argument("--report", help="write the JSON report here")
+        out = p.add_argument_group("output")
+        out.add_argument("--report", metavar="FILE", help="write the JSON report to FILE ('-': standard output)")
+        out.add_argument("--json", action="store_true",
+                         help="print the JSON report on standard output (human text goes to standard error)")
 
 
 def _template_vars(p: argparse.ArgumentParser) -> None:
@@ -66,43 +76,72 @@ def _template_vars(p: argparse.ArgumentParser) -> None:
                         "a variable a template uses but nobody sets is an error")
 
 
+_EXIT_CODE_HELP = ("exit with 3 when changes are pending (as `git diff --exit-code`); 1 still means a device "
+                   "failed, 0 nothing to change")
 _TEMPLATES_HELP = "template files, or folders whose *.j2 files are used in name order"
 _REPLACE_HELP = ("make the templated sections match exactly: undo lines the templates do not have "
                  "(default: merge, only add what is missing)")
 
 
+# Examples printed by each subcommand's --help: commands a user can paste (the README's lab).
+EXAMPLES = {
+    "fleet": ["switch-agent fleet push templates/ -i lab.yaml --var ops_password=Ops-pass-1",
+              "switch-agent fleet run 'display clock' -i lab.yaml --hosts 'SW7906E-00?' --json"],
+    "push": ["switch-agent fleet push templates/ -i lab.yaml --var ops_password=Ops-pass-1 --report report.json",
+             "switch-agent fleet push templates/ -i lab.yaml --var ops_password=Ops-pass-1 --dry-run --exit-code",
+             "switch-agent fleet push templates/ -i lab.yaml --var ops_password=Ops-pass-1 --failed-from report.json",
+             "switch-agent fleet push templates/ -i lab.yaml --var ops_password=Ops-pass-1 --exclude 'SW7906E-05*'"],
+    "render": ["switch-agent fleet render templates/ -i lab.yaml --hosts SW7906E-001 --var ops_password=Ops-pass-1"],
+    "backup": ["switch-agent fleet backup backups/ -i lab.yaml"],
+    "diff": ["switch-agent fleet diff --backup backups/ -i lab.yaml",
+             "switch-agent fleet diff --saved -i lab.yaml --exit-code",
+             "switch-agent fleet diff --templates templates/ --var ops_password=Ops-pass-1 -i lab.yaml"],
+    "run": ["switch-agent fleet run 'display version' -i lab.yaml --hosts 'SW7906E-00*'",
+            "switch-agent fleet run 'display clock' -i lab.yaml --report - | jq .summary"],
+    "facts": ["switch-agent fleet facts -i lab.yaml --output facts.json"],
+    "compliance": ["switch-agent fleet compliance templates/compliance.yaml -i lab.yaml --report compliance.json"],
+    "import-vagrant": ["vagrant ssh-config > ssh.cfg && switch-agent fleet import-vagrant ssh.cfg -o vagrant.yaml"],
+    "worker": ["switch-agent worker --broker redis://127.0.0.1:6379/0 --queues site.a,site.b --concurrency 20"],
+}
+
+
+def _sub(parent: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+    return subcommand(parent, name, help, EXAMPLES.get(name, []), **kwargs)
+
+
 def add_fleet_parser(sub: Any) -> None:
     """Register ``fleet`` and its operations on ``switch-agent``'s subparsers."""
-    fleet = sub.add_parser("fleet", help="drive many switches: push, render, backup, diff, run, facts, compliance")
+    fleet = _sub(sub, "fleet", "drive many switches: push, render, backup, diff, run, facts, compliance")
     ops = fleet.add_subparsers(dest="fleet_command", required=True)
 
-    p = ops.add_parser("push", help="render templates, apply only what differs, verify, save")
+    p = _sub(ops, "push", "render templates, apply only what differs, verify, save")
     p.add_argument("templates", nargs="+", help=_TEMPLATES_HELP)
     p.add_argument("--replace", action="store_true", help=_REPLACE_HELP)
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--exit-code", action="store_true", help=_EXIT_CODE_HELP)
     p.add_argument("--save-when", choices=("modified", "changed", "always", "never"), default="modified",
                    help="modified (default): save when running and saved configuration differ after the "
                         "push; changed: only when lines were sent; always; never")
     _template_vars(p)
     p.add_argument("--show", type=int, default=1, help="distinct change scripts to print (default 1; 0: none)")
     _common(p)
-    p.set_defaults(func=cmd_push)
+    p.set_defaults(func=nothing_to_do(cmd_push))
 
-    p = ops.add_parser("render", help="print what each device would get (no connection)")
+    p = _sub(ops, "render", "print what each device would get (no connection)")
     p.add_argument("templates", nargs="+", help=_TEMPLATES_HELP)
     _template_vars(p)
     p.add_argument("--output", metavar="DIR", help="write one DIR/<name>.cfg per device instead of printing")
     p.add_argument("--show-secrets", action="store_true",
                    help="print (or write) passwords in clear; by default `password simple ******`")
     _targets(p)
-    p.set_defaults(func=cmd_render)
+    p.set_defaults(func=nothing_to_do(cmd_render))
 
-    p = ops.add_parser("backup", help="save each device's running configuration to DIR/<name>.cfg")
+    p = _sub(ops, "backup", "save each device's running configuration to DIR/<name>.cfg")
     p.add_argument("directory", help="folder for the <name>.cfg files (created if missing)")
     _common(p)
-    p.set_defaults(func=cmd_backup)
+    p.set_defaults(func=nothing_to_do(cmd_backup))
 
-    p = ops.add_parser("diff", help="running configuration versus a backup folder or rendered templates")
+    p = _sub(ops, "diff", "running configuration versus a backup folder or rendered templates")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--backup", help="backup folder written by `fleet backup`")
     what.add_argument("--templates", nargs="+", help=_TEMPLATES_HELP + " (shows what a push would change)")
@@ -110,26 +149,27 @@ def add_fleet_parser(sub: Any) -> None:
                       help="running versus saved configuration of each device (what a reboot would lose)")
     _template_vars(p)
     p.add_argument("--replace", action="store_true", help=_REPLACE_HELP + " (with --templates)")
+    p.add_argument("--exit-code", action="store_true", help=_EXIT_CODE_HELP)
     _common(p)
-    p.set_defaults(func=cmd_diff)
+    p.set_defaults(func=nothing_to_do(cmd_diff))
 
-    p = ops.add_parser("run", help="run one command on every device")
+    p = _sub(ops, "run", "run one command on every device")
     p.add_argument("command", help="the command line, e.g. \"display clock\"")
     p.add_argument("--output", help="write DIR/<name>.txt per device instead of printing")
     _common(p)
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(func=nothing_to_do(cmd_run))
 
-    p = ops.add_parser("facts", help="version, interfaces, VLANs (parsed with ntc-templates)")
+    p = _sub(ops, "facts", "version, interfaces, VLANs (parsed with ntc-templates)")
     p.add_argument("--output", help="write all facts as JSON here")
     _common(p)
-    p.set_defaults(func=cmd_facts)
+    p.set_defaults(func=nothing_to_do(cmd_facts))
 
-    p = ops.add_parser("compliance", help="check rules (YAML) on every device")
+    p = _sub(ops, "compliance", "check rules (YAML) on every device")
     p.add_argument("rules", help="rules YAML file (e.g. templates/compliance.yaml)")
     _common(p)
-    p.set_defaults(func=cmd_compliance)
+    p.set_defaults(func=nothing_to_do(cmd_compliance))
 
-    p = ops.add_parser("import-vagrant", help="turn `vagrant ssh-config` output into an inventory")
+    p = _sub(ops, "import-vagrant", "turn `vagrant ssh-config` output into an inventory")
     p.add_argument("ssh_config", help="file with `vagrant ssh-config` output ('-' for stdin)")
     p.add_argument("-o", "--output", help="inventory file to write (default: print)")
     p.add_argument("--switch-port", type=int, help="port of the emulated switch inside each VM (forwarded)")
@@ -139,7 +179,7 @@ def add_fleet_parser(sub: Any) -> None:
 
 def add_worker_parser(sub: Any) -> None:
     """Register ``switch-agent worker``: a Celery worker for ``fleet --backend celery``."""
-    p = sub.add_parser("worker", help="run a Celery worker that executes fleet tasks (fleet --backend celery)",
+    p = _sub(sub, "worker", "run a Celery worker that executes fleet tasks (fleet --backend celery)",
                        description="A Celery worker with late acknowledgement, a threads pool and one lock per "
                                    "device in the broker; passwords come from this worker's environment.")
     p.add_argument("--broker", default=os.environ.get("SWITCH_AGENT_BROKER"),
@@ -172,16 +212,76 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- helpers
 
+class NothingToDo(Exception):
+    """The selection is empty for a good reason (e.g. nothing failed): a message and exit code 0."""
+
+
+def _patterns(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+def _failed_names(path: str) -> list[str]:
+    """Names of the devices that failed in a JSON report written by ``--report``."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        devices = document["devices"]
+        return [d["name"] for d in devices if d.get("status") != "ok"]
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the report: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a fleet JSON report ({exc})") from None
+
+
+def select_hosts(names: list[str], include: list[str], exclude: list[str]) -> list[str]:
+    """Host names matching any ``include`` pattern (all when none), minus any ``exclude`` one.
+
+    Patterns are shell-style (``*``, ``?``, ``[...]``) and case-sensitive, as host names are. A
+    plain name (no wildcard) that matches no host is an error, so a typo never silently means
+    "nothing"; a pattern that matches nothing is one too.
+    """
+    chosen = list(names)
+    if include:
+        for pattern in include:
+            if not fnmatch.filter(names, pattern):
+                what = "no such host" if not _WILDCARD.search(pattern) else "no host matches"
+                raise ConfigError(f"--hosts: {what}: {pattern}")
+        chosen = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in include)]
+    return [n for n in chosen if not any(fnmatch.fnmatchcase(n, p) for p in exclude)]
+
+
+_WILDCARD = re.compile(r"[*?\[]")
+
+
 def _inventory(args: argparse.Namespace) -> Any:
-    """The inventory, filtered by ``--hosts`` / ``--group``."""
+    """The inventory, filtered by ``--hosts`` / ``--exclude`` / ``--group`` / ``--failed-from``."""
     from agent.fleet.inventory import load_inventory
 
     inventory = load_inventory(args.inventory)
-    names = [n.strip() for n in args.hosts.split(",")] if args.hosts else None
+    names = select_hosts(list(inventory.hosts), _patterns(args.hosts), _patterns(getattr(args, "exclude", None)))
+    failed_from = getattr(args, "failed_from", None)
+    if failed_from:
+        failed = set(_failed_names(failed_from))
+        names = [n for n in names if n in failed]
+        if not names:
+            raise NothingToDo(f"{failed_from}: no device failed in that run (among those selected): nothing to re-run")
     inventory = inventory.filter(names, args.group)
     if not inventory.hosts:
         raise ConfigError(f"{args.inventory}: no hosts selected")
     return inventory
+
+
+def nothing_to_do(func: Any) -> Any:
+    """Run a fleet command; an empty selection with a reason (NothingToDo) is a message and exit 0."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return int(func(args))
+        except NothingToDo as exc:
+            print(str(exc), file=sys.stderr)
+            return 0
+
+    wrapper.__doc__ = func.__doc__
+    return wrapper
 
 
 def _fleet(args: argparse.Namespace, progress: Any = None) -> Any:
@@ -250,24 +350,43 @@ def _execute(args: argparse.Namespace, label: str, call: Any) -> RunReport:
     return report
 
 
-def _console() -> Any:
-    """Tables at the terminal's width; when piped to a file, wide enough not to wrap device names."""
+def _json_to_stdout(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "json", False) or getattr(args, "report", None) == "-")
+
+
+def human(args: argparse.Namespace) -> Any:
+    """Where text for people goes: standard output, or standard error when it carries the JSON."""
+    return sys.stderr if _json_to_stdout(args) else sys.stdout
+
+
+def _console(args: argparse.Namespace) -> Any:
+    """Tables at the terminal's width; plain text (see print_summary) when not a terminal."""
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    stream = human(args)
+    return Console(file=stream) if stream.isatty() else Console(file=stream, width=200)
+
+
+PENDING = 3  # --exit-code: changes are pending (git diff --exit-code, terraform plan -detailed-exitcode)
 
 
 def _finish(args: argparse.Namespace, report: RunReport) -> int:
-
-    print_summary(report, _console())
-    if getattr(args, "report", None):
+    print_summary(report, _console(args))
+    if _json_to_stdout(args):
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+        sys.stdout.flush()
+    if getattr(args, "report", None) not in (None, "-"):
         report.write(args.report)
-        print(f"report written to {args.report}")
+        print(f"report written to {args.report}", file=human(args))
     cancelled = sum(1 for r in report.results if r.error_class == "cancelled")
     if cancelled:
         print(f"interrupted: {cancelled} device(s) were not started", file=sys.stderr)
         return 130
-    return report.exit_code
+    if report.exit_code:
+        return report.exit_code
+    if getattr(args, "exit_code", False) and any(r.changed for r in report.results):
+        return PENDING
+    return 0
 
 
 def _vars(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -285,12 +404,12 @@ def cmd_push(args: argparse.Namespace) -> int:
             scripts[r.detail.get("script", "")].append(r.name)
     for index, (script, names) in enumerate(sorted(scripts.items(), key=lambda kv: -len(kv[1]))):
         if index >= args.show:
-            print(f"... {len(scripts) - args.show} more distinct change(s) not shown")
+            print(f"... {len(scripts) - args.show} more distinct change(s) not shown", file=human(args))
             break
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         verb = "would change" if args.dry_run else "changed"
-        print(f"--- {verb} on {len(names)} device(s): {shown}")
-        print(script, end="")
+        print(f"--- {verb} on {len(names)} device(s): {shown}", file=human(args))
+        print(script, end="", file=human(args))
     return _finish(args, report)
 
 
@@ -327,8 +446,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
                                                        saved=args.saved))
     for r in report.results:
         if r.ok and r.changed:
-            print(f"--- {r.name}")
-            print(r.detail.get("text", ""), end="")
+            print(f"--- {r.name}", file=human(args))
+            print(r.detail.get("text", ""), end="", file=human(args))
     return _finish(args, report)
 
 
@@ -342,8 +461,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             if out:
                 (out / f"{r.name}.txt").write_text(r.detail.get("output", ""), encoding="utf-8")
             else:
-                print(f"### {r.name}")
-                print(r.detail.get("output", "").rstrip("\n"))
+                print(f"### {r.name}", file=human(args))
+                print(r.detail.get("output", "").rstrip("\n"), file=human(args))
     return _finish(args, report)
 
 
@@ -360,7 +479,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
         table.add_row(name, str(f.get("model", "")), str(f.get("version", "")), str(f.get("release", "")),
                       str(f.get("interfaces", "")), str(f.get("interfaces_up", "")),
                       " ".join(map(str, vlans[:12])) + (" ..." if len(vlans) > 12 else ""))
-    _console().print(table)
+    _console(args).print(table)
     if args.output:
         Path(args.output).write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
     return _finish(args, report)
@@ -372,7 +491,7 @@ def cmd_compliance(args: argparse.Namespace) -> int:
         failed = [f for f in r.detail.get("findings", []) if not f["passed"]]
         if failed:
             print(f"--- {r.name}: " + "; ".join(f"{f['rule']}" + (f" ({f['detail']})" if f["detail"] else "")
-                                             for f in failed))
+                                             for f in failed), file=human(args))
     return _finish(args, report)
 
 

@@ -95,38 +95,80 @@ class RunReport:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {"devices": [r.report_entry() for r in self.results], "summary": self.summary()}
+        devices = [r.report_entry() for r in self.results]
+        if self.operation == "run":  # the command's output is the point of a run
+            for entry, r in zip(devices, self.results, strict=True):
+                entry["output"] = r.detail.get("output") if r.ok else None
+        return {"devices": devices, "summary": self.summary()}
 
     def write(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
-def print_summary(report: RunReport, console: Any = None, max_rows: int = 50) -> None:
-    """A rich table: failed devices first (all of them), then changed ones, capped at ``max_rows``."""
+def _cells(r: DeviceResult) -> tuple[str, ...]:
+    changed = ("sent, unconfirmed" if r.unconfirmed else "yes") if r.changed else "no"
+    return (r.name, f"{r.host}:{r.port}", "ok" if r.ok else "failed", changed, r.error_class or "",
+            (r.error or "")[:120], f"{r.seconds:.2f}")
+
+
+_COLUMNS = ("device", "address", "status", "changed", "class", "error", "s")
+
+
+def summary_lines(report: RunReport) -> list[str]:
+    """The closing lines: counts, failure classes, speed, and for a push what was saved."""
+    s = report.summary()
+    classes = ", ".join(f"{k}: {v}" for k, v in s["error_classes"].items()) or "none"
+    lines = [
+        f"{s['total']} devices: {s['ok']} ok ({s['changed']} changed, {s['unchanged']} unchanged), "
+        f"{s['failed']} failed (by class: {classes}) in {s['seconds']:.2f}s "
+        f"= {s['devices_per_second'] or 0:.1f} devices/s"
+    ]
+    if report.operation == "push" and not report.dry_run:
+        lines.append(f"saved: {s['saved']}; had unsaved changes before the push: {s['unsaved_before']}"
+                     + (f"; sent but unconfirmed: {s['unconfirmed']} (run the push again)" if s["unconfirmed"] else ""))
+    return lines
+
+
+def print_summary(report: RunReport, console: Any = None, max_rows: int | None = None) -> None:
+    """The per-device table, then the summary lines.
+
+    Failed devices are always listed (they are what the operator acts on); devices that are ok
+    are listed only while the whole table fits a screen (``max_rows``, by default the console's
+    height less a few lines), so a run over 5,000 devices prints its failures and its counts, not
+    5,000 rows. A console that is not a terminal (a pipe, a file, ``TERM=dumb``) gets plain
+    tab-separated text instead of box drawing, for grep and awk.
+    """
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
+    plain = not console.is_terminal or console.is_dumb_terminal
+    if max_rows is None:
+        max_rows = max(10, console.height - 8) if not plain else 50
     rows = sorted(report.results, key=lambda r: (r.ok, not r.changed, r.name))
-    table = Table(title=f"fleet {report.operation}" + (" (dry run)" if report.dry_run else ""))
-    for column in ("device", "address", "status", "changed", "class", "error", "s"):
-        table.add_column(column, overflow="fold")
-    shown = [r for r in rows if not r.ok] + [r for r in rows if r.ok][: max(0, max_rows - len(report.failed))]
-    for r in shown:
-        table.add_row(
-            r.name, f"{r.host}:{r.port}", "[green]ok[/]" if r.ok else "[red]failed[/]",
-            ("sent, unconfirmed" if r.unconfirmed else "yes") if r.changed else "no", r.error_class or "", (r.error or "")[:120], f"{r.seconds:.2f}",
-        )
-    if len(shown) < len(rows):
-        table.caption = f"{len(rows) - len(shown)} more ok device(s) not shown"
-    console.print(table)
-    s = report.summary()
-    classes = ", ".join(f"{k}: {v}" for k, v in s["error_classes"].items()) or "none"
-    console.print(
-        f"{s['total']} devices: {s['ok']} ok ({s['changed']} changed, {s['unchanged']} unchanged), "
-        f"{s['failed']} failed (by class: {classes}) in {s['seconds']:.2f}s "
-        f"= {s['devices_per_second'] or 0:.1f} devices/s"
-    )
-    if report.operation == "push" and not report.dry_run:
-        console.print(f"saved: {s['saved']}; had unsaved changes before the push: {s['unsaved_before']}"
-                      + (f"; sent but unconfirmed: {s['unconfirmed']} (run the push again)" if s["unconfirmed"] else ""))
+    failed = [r for r in rows if not r.ok]
+    ok = [r for r in rows if r.ok]
+    shown = failed + (ok if len(rows) <= max_rows else [])
+    title = f"fleet {report.operation}" + (" (dry run)" if report.dry_run else "")
+    hidden = f"{len(ok)} ok device(s) not listed (see --report)" if len(shown) < len(rows) else ""
+    if plain:  # written as is: rich would expand the tabs
+        lines = ["\t".join(_COLUMNS)] if shown else []
+        lines += ["\t".join(_cells(r)) for r in shown]
+        lines += [hidden] if hidden else []
+        lines += summary_lines(report)
+        console.file.write("".join(f"{line}\n" for line in lines))
+        console.file.flush()
+        return
+    elif shown:
+        table = Table(title=title, caption=hidden or None)
+        for column in _COLUMNS:
+            table.add_column(column, overflow="fold")
+        for r in shown:
+            cells = list(_cells(r))
+            cells[2] = "[green]ok[/]" if r.ok else "[red]failed[/]"
+            table.add_row(*cells)
+        console.print(table)
+    elif hidden:
+        console.print(f"{title}: {hidden}")
+    for line in summary_lines(report):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

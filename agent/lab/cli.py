@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.lab.inventory import write_ansible_inventory, write_inventory
 from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
@@ -31,11 +32,58 @@ def _user(value: str) -> Any:
     return parse_user(value)
 
 
+EXAMPLES = [
+    "SWITCH_AGENT_PASSWORD=Lab-pass-1 switch-agent lab --profile device_profiles/3com-s7906e.yaml --count 50 "
+    "--state lab-state --inventory lab.yaml",
+    "switch-agent lab --spec lab-spec.yaml --state lab-state --inventory inventory/ --ansible-inventory hosts.yaml",
+    "switch-agent lab --profile device_profiles/3com-s7906e.yaml --count 1000 --processes 2 --loopback "
+    "--listen 127.1.0.1:2222 --state big-lab",
+]
+
+
+class StartProgress:
+    """A progress bar on standard error for a lab whose start takes more than ``delay`` seconds.
+
+    Small labs start in well under a second and print nothing extra; a big one (or one with SNMP
+    agents, about 150 ms each) shows how far it is. Only on a terminal; the bar disappears when
+    the lab is ready, leaving the one "lab ready" line.
+    """
+
+    def __init__(self, total: int, console: Any = None, delay: float = 1.0) -> None:
+        from rich.console import Console
+
+        self.total, self.delay = total, delay
+        self.console = console or Console(stderr=True)
+        self.enabled = self.console.is_terminal and not self.console.is_dumb_terminal
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("[bold]starting devices"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=self.console, transient=True, auto_refresh=False)
+            self.bar.start()
+            self.task = self.bar.add_task("start", total=self.total)
+        self.bar.update(self.task, completed=done)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
 def add_lab_parser(sub: Any) -> None:
     """Register the ``lab`` subcommand on ``switch-agent``'s subparsers."""
-    lab = sub.add_parser(
-        "lab",
-        help="run many emulated switches in one process and write an inventory",
+    lab = subcommand(
+        sub, "lab", "run many emulated switches in one process and write an inventory", EXAMPLES,
         description="Serve N emulated switches (each its own port or loopback address, sysname, "
         "host keys, users and saved configuration) and write a Nornir-style inventory.",
     )
@@ -43,7 +91,7 @@ def add_lab_parser(sub: Any) -> None:
     what.add_argument("--profile", help="device profile for every device (with --count)")
     what.add_argument("--spec", help="lab spec YAML naming several profiles and counts")
     lab.add_argument("--count", type=int, default=1, help="number of devices with --profile (default 1)")
-    lab.add_argument("--listen", type=_listen, default=("127.0.0.1", 0),
+    lab.add_argument("--listen", type=_listen, default="127.0.0.1:0",
                      help="first HOST:PORT; device i listens on PORT+i (PORT 0: any free port)")
     lab.add_argument("--loopback", action="store_true",
                      help="one loopback address per device (HOST+i), all on PORT")
@@ -118,14 +166,17 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if args.processes > 1:
         return _run_pool(slots, args, username, started)
 
+    progress = StartProgress(len(slots))
+
     def ready(bound: list[Bound]) -> None:
+        progress.close()
         _apply_bound(slots, bound)
         _write_inventories(args, slots, username)
         _announce(slots, inventory, time.monotonic() - started, 1)
 
     async def run() -> None:
         try:
-            await LabRuntime(slots).serve(ready)
+            await LabRuntime(slots).serve(ready, progress)
         except OSError as exc:
             raise ConfigError(f"lab: cannot listen: {exc}") from None
         print(f"lab stopped: {len(slots)} devices", flush=True)

@@ -67,8 +67,11 @@ class LabRuntime:
         self.devices: dict[str, Any] = {}
         self.bound: list[Bound] = []
 
-    async def start(self) -> list[Bound]:
-        """Build every device and open its listener; on any failure close what was opened."""
+    async def start(self, progress: Callable[[int], None] | None = None) -> list[Bound]:
+        """Build every device and open its listener; on any failure close what was opened.
+
+        ``progress`` is called with the number of devices started so far after each one.
+        """
         from agent.device import Device
         from agent.server.listener import DeviceServer, freeze_startup_heap
 
@@ -88,20 +91,23 @@ class LabRuntime:
                     self.snmp_agents.append(agent)
                     snmp_port = int(getattr(agent, "port", slot.snmp[1]))
                 self.bound.append(Bound(slot.name, slot.host, server.port, snmp_port))
+                if progress is not None:
+                    progress(len(self.bound))
         except BaseException:
             await self.stop()
             raise
         freeze_startup_heap()
         return self.bound
 
-    async def serve(self, ready: Callable[[list[Bound]], None]) -> None:
+    async def serve(self, ready: Callable[[list[Bound]], None],
+                    progress: Callable[[int], None] | None = None) -> None:
         """Start every device, hand the bound addresses to ``ready``, serve until SIGINT/SIGTERM, stop.
 
         The one lifecycle of a lab process, whether it is the only one or a forked worker.
         """
         stop = asyncio.Event()
         install_stop_signals(stop)
-        ready(await self.start())
+        ready(await self.start(progress))
         try:
             await stop.wait()
         finally:

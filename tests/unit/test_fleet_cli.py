@@ -115,7 +115,7 @@ def test_diff_cli_forwards_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     from rich.console import Console
 
     monkeypatch.setattr(Fleet, "diff", fake_diff)
-    monkeypatch.setattr(cli, "_console", lambda: Console(width=200))
+    monkeypatch.setattr(cli, "_console", lambda args: Console(width=200))
     monkeypatch.setenv("SWITCH_AGENT_PASSWORD", "Lab-pass-1")
     inv = str(_inventory(tmp_path))
     assert main(["fleet", "diff", "--templates", "templates/", "--var", "ops_password=P-1", "-i", inv,
