@@ -17,6 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
+import tenacity
+
 from agent.fleet.errors import RETRYABLE, classify, short_message
 from agent.fleet.inventory import Host
 from agent.fleet.operations import OPERATIONS
@@ -35,25 +37,34 @@ class RunOptions:
     settings: ConnectSettings = field(default_factory=ConnectSettings)
 
 
+class _Retryable(Exception):
+    """A failure whose class is worth another attempt (unreachable, timeout): tenacity retries it."""
+
+
 def execute(operation: str, host: Host, password: str, params: dict[str, Any], options: RunOptions) -> DeviceResult:
-    """Connect, run ``operation`` and close, retrying unreachable/timeout failures with backoff."""
+    """Connect, run ``operation`` and close, retrying unreachable/timeout failures with backoff.
+
+    tenacity does the retrying: ``options.retries`` more attempts, waiting ``backoff``, then twice
+    that, and so on. Every attempt's failure is classified into ``result``; the last one stays.
+    """
     result = DeviceResult(host.name, host.hostname, host.port)
     started = time.monotonic()
     func = OPERATIONS[operation]
-    attempt = 0
     sent = False  # configuration lines went out in some attempt (honest "changed")
-    while True:
-        attempt += 1
+    tries = 0
+    if operation == "compliance":
+        params = {**params, "address": (host.hostname, host.port)}
+
+    def attempt() -> None:
+        nonlocal sent, tries
+        tries += 1
         conn = None
         try:
             conn = connect(host, password, options.settings)
             result.protocol = conn.protocol
-            if operation == "compliance":
-                params = {**params, "address": (host.hostname, host.port)}
             changed, result.detail = func(conn, params)
             result.changed = changed or sent
             result.status, result.error_class, result.error = "ok", None, None
-            break
         except Exception as exc:  # noqa: BLE001 - every failure is classified into the report
             sent = sent or bool(getattr(conn, "config_sent", False))
             result.status, result.changed = "failed", sent
@@ -61,19 +72,29 @@ def execute(operation: str, host: Host, password: str, params: dict[str, Any], o
             findings = getattr(exc, "findings", None)
             if findings is not None:
                 result.detail = {"findings": findings}
-            if result.error_class not in RETRYABLE or attempt > options.retries:
-                break
-            time.sleep(options.backoff * (2 ** (attempt - 1)))
+            if result.error_class in RETRYABLE:
+                raise _Retryable from exc
         finally:
             if conn is not None:
                 conn.close()
+
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(options.retries + 1),
+        wait=tenacity.wait_exponential(multiplier=options.backoff, min=0, max=60),
+        retry=tenacity.retry_if_exception_type(_Retryable),
+        sleep=time.sleep, reraise=False,
+    )
+    try:
+        retrying(attempt)
+    except tenacity.RetryError:
+        pass  # the last attempt's failure is already in ``result``
     if operation == "push":
         result.saved = bool(result.ok and result.detail.get("saved"))
         result.unsaved_before = result.detail.get("unsaved_before") if result.ok else None
         result.unconfirmed = not result.ok and sent
         if result.unconfirmed:
             result.error = f"{result.error} (configuration was sent but not confirmed; run the push again)"
-    result.attempts = attempt
+    result.attempts = tries
     result.seconds = time.monotonic() - started
     return result
 
