@@ -17,6 +17,12 @@ keep it cheap without changing a character of the output:
 
 Warnings and errors, and lines logged outside an event loop, are written at once; whatever is
 pending is written when the event loop ends (:func:`flush_logs`), before a fork, and at exit.
+
+Why not the standard library's ``QueueHandler`` + ``QueueListener``: they move the write to a
+thread, which is woken for every record and still writes line by line. Measured side by side
+(20,000 connection lines from an event loop to a file, same formatter, process CPU of all
+threads, three rounds): 13.9-25.2 us per line with the queue pair against 6.7-11.3 us with
+:class:`BatchedStreamHandler`, about twice the cost on the login path.
 """
 
 from __future__ import annotations
