@@ -152,3 +152,24 @@ def test_cli_command_error_line_fails_the_task(lab: tuple[LabProcess, Path], tmp
     for result in _task_results(_play(tmp_path, hosts, play), "a typo").values():
         assert result.get("failed") is True
         assert "Unrecognized command" in json.dumps(result)
+
+
+def test_cli_config_backup_writes_each_running_configuration(lab: tuple[LabProcess, Path], tmp_path: Path) -> None:
+    _, hosts = lab
+    play = f"""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: backup
+      ansible.netcommon.cli_config:
+        backup: true
+        backup_options:
+          dir_path: {tmp_path / "backups"}
+          filename: "{{{{ inventory_hostname }}}}.cfg"
+"""
+    _play(tmp_path, hosts, play)
+    files = sorted((tmp_path / "backups").glob("*.cfg"))
+    assert [f.stem for f in files] == ["SW7906E-001", "SW7906E-002"]
+    for f in files:
+        text = f.read_text()
+        assert f" sysname {f.stem}" in text and text.rstrip().endswith("return")
