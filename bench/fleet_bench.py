@@ -35,14 +35,16 @@ def template(dir_: Path, suffix: str) -> Path:
     return path
 
 
-def ours(inventory: Path, tpl: Path, workers: int) -> dict[str, object]:
+def ours(inventory: Path, tpl: Path, workers: int, known_hosts: Path | None = None) -> dict[str, object]:
     from agent.fleet.api import Fleet
     from agent.fleet.runner import RunOptions
     from agent.fleet.secrets import Secrets
     from agent.fleet.transport import ConnectSettings
 
-    # host keys learned into a file of this lab's (trust on first use, as a first push does)
-    settings = ConnectSettings(known_hosts=str(inventory.parent / "known_hosts"))
+    # host keys learned into a file of this lab's (trust on first use, as a first push does), or
+    # checked strictly against the file the lab wrote (--lab-known-hosts)
+    settings = (ConnectSettings(known_hosts=str(known_hosts), host_key_policy="strict") if known_hosts
+                else ConnectSettings(known_hosts=str(inventory.with_name(inventory.stem + ".known_hosts"))))
     fleet = Fleet.from_file(inventory, options=RunOptions(concurrency=workers, retries=1, settings=settings),
                             secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
     started = time.monotonic()
@@ -92,6 +94,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=100, help="concurrency for both tools")
     parser.add_argument("--lab-processes", type=int, default=1)
     parser.add_argument("--skip-nornir", action="store_true")
+    parser.add_argument("--lab-known-hosts", action="store_true",
+                        help="the lab writes a known_hosts (lab --known-hosts); our push checks it strictly")
     parser.add_argument("--json", help="write results here")
     args = parser.parse_args()
 
@@ -114,12 +118,13 @@ def main() -> int:
             nornir_cmds.append(line)
         nornir_cmds.append("quit")
         for size in args.sizes:
+            known = work / f"known_hosts-{size}" if args.lab_known_hosts else None
             lab = LabProcess(work / f"state-{size}", work / f"lab-{size}.yaml", count=size,
                              users=[f"admin:{PASSWORD}:3"], processes=args.lab_processes,
-                             log=work / f"lab-{size}.log")
+                             log=work / f"lab-{size}.log", extra=["--known-hosts", str(known)] if known else None)
             with lab.start(timeout=300):
                 print(f"lab of {size}: {lab.ready_line}", flush=True)
-                row = ours(lab.inventory, tpl_ours, args.workers)
+                row = ours(lab.inventory, tpl_ours, args.workers, known)
                 row["lab"] = size
                 row["lab_start_seconds"] = round(lab.started_seconds, 2)
                 print(json.dumps(row), flush=True)

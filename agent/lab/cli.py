@@ -105,6 +105,9 @@ def add_lab_parser(sub: Any) -> None:
     lab.add_argument("--user", type=_user, action="append", default=[],
                      help="NAME:PASSWORD[:LEVEL] added to every device on first start (repeatable)")
     lab.add_argument("--processes", type=int, default=1, help="worker processes, one event loop each")
+    lab.add_argument("--known-hosts", metavar="FILE",
+                     help="write the devices' host keys to FILE (OpenSSH known_hosts) before 'lab ready', "
+                          "so `fleet --host-key-policy strict --known-hosts FILE` checks them from the start")
     lab.add_argument("--prefix", default=None, help="sysname prefix (default: the profile's sysname)")
     lab.set_defaults(func=cmd_lab)
 
@@ -163,6 +166,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
     inventory = Path(args.inventory)
     username = _username(spec)
     started = time.monotonic()
+    if args.known_hosts:
+        from agent.lab.knownhosts import KeyMaker
+
+        args.key_maker = KeyMaker(slots)  # keys are made while the devices start
     if args.processes > 1:
         return _run_pool(slots, args, username, started)
 
@@ -187,6 +194,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 def _write_inventories(args: argparse.Namespace, slots: list[DeviceSlot], username: str) -> None:
     write_inventory(Path(args.inventory), slots, username)
+    if args.known_hosts:
+        args.key_maker.write(Path(args.known_hosts))
     if args.ansible_inventory:
         write_ansible_inventory(Path(args.ansible_inventory), slots, username)
 

@@ -115,6 +115,27 @@ def test_unsaved_running_intent_is_saved(lab: LabProcess, tmp_path: Path) -> Non
     assert (again["changed"], again["saved"], again["unsaved_before"]) == (False, False, False)
 
 
+def test_push_cut_off_after_sending_is_unconfirmed_then_converges(lab: LabProcess, tmp_path: Path) -> None:
+    """The read-back after the change is cut off (output cap just above the running configuration's
+    size): the device is `failed`, `changed: true, unconfirmed: true`, never "unchanged"; the next
+    push finds the intent running, saves it and reports ok."""
+    known = tmp_path / "known_hosts"
+    inventory = load_inventory(lab.inventory).filter(["SW7906E-002"])
+    running = _fleet(inventory, known).run("display current-configuration").results[0].detail["output"]
+    template = tmp_path / "many.j2"
+    template.write_text("".join(f"vlan {v}\n name cut-off-{v}\n#\n" for v in range(300, 330)))
+    cut = _fleet(inventory, known, max_output=len(running) + 300).push([template]).to_json()
+    entry = cut["devices"][0]
+    assert (entry["status"], entry["error_class"]) == ("failed", "output limit"), entry
+    assert (entry["changed"], entry["unconfirmed"], entry["saved"]) == (True, True, False)
+    assert cut["summary"]["unconfirmed"] == 1 and "not confirmed" in entry["error"]
+
+    again = _fleet(inventory, known).push([template]).to_json()["devices"][0]
+    assert (again["status"], again["changed"], again["saved"], again["unconfirmed"]) == ("ok", False, True, False)
+    saved = _fleet(inventory, known).run("display saved-configuration").results[0].detail["output"]
+    assert "vlan 329\n name cut-off-329" in saved.replace("\r", "")
+
+
 def test_changed_host_key_fails_before_login(lab: LabProcess, tmp_path: Path) -> None:
     """SSH-2 and SSH1: keys learned on first contact; after the devices are re-keyed, both fail
     with `host key` and their log shows no login (so no password and no command)."""

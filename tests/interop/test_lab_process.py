@@ -55,3 +55,28 @@ def test_worker_processes_serve_slices(tmp_path: Path) -> None:
         assert report.exit_code == 0 and len(report.results) == 20
         hosts = list(fleet.hosts)
     assert all(_closed(h.hostname, h.port) for h in hosts)
+
+
+def test_known_hosts_written_within_the_start_up_budget(tmp_path: Path) -> None:
+    """`lab --known-hosts`: one key per device made while the devices start; a strict push works
+    from the first contact, SSH1-only devices included (their RSA1 line)."""
+    from agent.fleet.transport import ConnectSettings
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("devices:\n  - {profile: 3com-s7906e, count: 995}\n  - {profile: 3com-s7906e-ssh1, count: 5}\n"
+                    f"users:\n  - {{name: admin, password: {PASSWORD}, level: 3}}\n")
+    known = tmp_path / "known_hosts"
+    lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", spec=spec, extra=["--known-hosts", str(known)])
+    with lab.start(timeout=60):
+        assert lab.started_seconds < 15, lab.ready_line
+        lines = known.read_text().splitlines()
+        assert len(lines) == 1000 and sum(1 for x in lines if " ssh-ed25519 " in x) == 995
+        inventory = load_inventory(lab.inventory)
+        names = ["SW7906E-0001", "SW7906E-0995", "SW7906E-0996", "SW7906E-1000"]
+        options = RunOptions(retries=0, settings=ConnectSettings(known_hosts=str(known), host_key_policy="strict"))
+        fleet = Fleet(inventory.filter(names), options=options,
+                      secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
+        report = fleet.run("display clock")
+        assert report.exit_code == 0, [(r.name, r.error) for r in report.failed]
+        assert sorted({r.protocol for r in report.results}) == ["ssh1", "ssh2"]
+    print(f"1,000 devices with --known-hosts: {lab.ready_line}")
