@@ -136,3 +136,27 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
         finally:
             for worker in workers:
                 _stop(worker)
+
+
+def test_devices_without_a_worker_are_reported_worker_lost(tmp_path: Path) -> None:
+    """No worker consumes the devices' queue: the controller says `worker lost` after LOST_AFTER
+    (20 s) instead of waiting a fixed multi-minute time."""
+    reason = missing("redis")
+    if reason:
+        pytest.skip(reason)
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text("defaults: {username: admin, data: {site: nobody}}\nhosts:\n"
+                         "  sw1: {hostname: 127.0.0.1, port: 1}\n  sw2: {hostname: 127.0.0.1, port: 2}\n")
+    with BROKERS["redis"](tmp_path / "redis") as broker:
+        env = dict(os.environ, SWITCH_AGENT_PASSWORD=PASSWORD)
+        report = tmp_path / "report.json"
+        started = time.monotonic()
+        run = subprocess.run([sys.executable, "-m", "agent", "fleet", "run", "display clock", "-i", str(inventory),
+                              "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        elapsed = time.monotonic() - started
+    assert run.returncode == 1, run.stdout + run.stderr
+    devices = json.loads(report.read_text())["devices"]
+    assert [d["error_class"] for d in devices] == ["worker lost", "worker lost"], devices
+    assert "site.nobody" in devices[0]["error"]
+    assert elapsed < 40, elapsed
