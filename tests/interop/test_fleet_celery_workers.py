@@ -160,3 +160,47 @@ def test_devices_without_a_worker_are_reported_worker_lost(tmp_path: Path) -> No
     assert [d["error_class"] for d in devices] == ["worker lost", "worker lost"], devices
     assert "site.nobody" in devices[0]["error"]
     assert elapsed < 40, elapsed
+
+
+@pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
+def test_tasks_for_one_device_never_overlap_across_workers(kind: str, tmp_path: Path) -> None:
+    """Six inventory names for one switch: six tasks for one device at once, on two workers of
+    three threads. The broker-held device lock runs them one after the other (the lab's log)."""
+    reason = missing(kind)
+    if reason:
+        pytest.skip(reason)
+    with BROKERS[kind](tmp_path / kind) as broker:
+        env = dict(os.environ, SWITCH_AGENT_PASSWORD=PASSWORD, SWITCH_AGENT_BROKER=broker)
+        logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+        workers = [_worker(broker, "a", logs[0], env), _worker(broker, "b", logs[1], env)]
+        lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", count=1, users=[f"admin:{PASSWORD}:3"])
+        try:
+            for log in logs:
+                deadline = time.monotonic() + 60
+                while "ready." not in (log.read_text(errors="replace") if log.exists() else ""):
+                    assert time.monotonic() < deadline, log.read_text(errors="replace")
+                    time.sleep(0.2)
+            with lab.start(timeout=60):
+                device = next(iter(load_inventory(lab.inventory).hosts.values()))
+                inventory = tmp_path / "same.yaml"
+                inventory.write_text("defaults: {username: admin, data: {site: lab}}\nhosts:\n" + "".join(
+                    f"  alias{i}: {{hostname: {device.hostname}, port: {device.port}}}\n" for i in range(6)))
+                report = tmp_path / "report.json"
+                template = tmp_path / "vlan.j2"
+                template.write_text("vlan 88\n name same-device\n#\n")
+                run = subprocess.run(
+                    [sys.executable, "-m", "agent", "fleet", "push", str(template), "-i", str(inventory),
+                     "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress"],
+                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+                assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+                devices = json.loads(report.read_text())["devices"]
+                assert [d["status"] for d in devices] == ["ok"] * 6
+                assert sum(1 for d in devices if d["changed"]) == 1  # the first one; the others found it done
+            ran = {log.name: log.read_text(errors="replace").count("succeeded in") for log in logs}
+            assert all(ran.values()), ran  # both workers took some of the six
+            sessions = _sessions(lab.log.read_text(errors="replace"))
+            assert len(sessions[f"{device.hostname}:{device.port}"]) == 6
+            assert _overlaps(sessions) == []
+        finally:
+            for worker in workers:
+                _stop(worker)
