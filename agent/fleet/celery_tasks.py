@@ -16,9 +16,9 @@ Surviving a dying worker:
   (:mod:`agent.fleet.devicelock`) from connect to close.
 * The controller watches the workers (``inspect().active_queues()`` every 2 s): it says when a
   worker disappears, and devices whose queue has had no worker for ``LOST_AFTER`` seconds, or
-  whose task was running on a lost worker and has not started again elsewhere within
-  ``LOST_AFTER`` + the visibility timeout, are reported with class ``worker lost``. There is no
-  fixed run-wide wait.
+  whose task was running on a lost worker and has not started again elsewhere while the run
+  made no progress for ``LOST_AFTER`` + the visibility timeout, are reported with class
+  ``worker lost``. There is no fixed run-wide wait.
 
 The task gets the host (without password) and plain-data parameters (rendered intent, command,
 rules); the worker resolves the password from its own environment (``SWITCH_AGENT_PASSWORD`` or
@@ -180,9 +180,11 @@ def run_celery(
     results: dict[str, DeviceResult] = {}
     running_on: dict[str, str] = {}  # device -> worker it was last seen running on
     watch = _Watch()
-    next_look = time.monotonic()
+    next_look = last_progress = time.monotonic()
 
     def finish(name: str, result: DeviceResult) -> None:
+        nonlocal last_progress
+        last_progress = time.monotonic()
         results[name] = result
         del pending[name]
         running_on.pop(name, None)
@@ -220,7 +222,8 @@ def run_celery(
                         lost(name, f"no worker has consumed {queue} for {now - since:.0f}s")
                         continue
                 on = running_on.get(name)
-                if on in watch.lost and now - watch.lost[on] >= LOST_AFTER + VISIBILITY_TIMEOUT:
+                # Redelivered tasks may wait behind others: only a run that stopped moving gives up.
+                if on in watch.lost and now - max(watch.lost[on], last_progress) >= LOST_AFTER + VISIBILITY_TIMEOUT:
                     lost(name, f"its worker {on} was lost and no other worker took the device over")
         time.sleep(0.05)
     return [results[h.name] for h in hosts]
