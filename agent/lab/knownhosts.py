@@ -56,7 +56,8 @@ class KeyMaker:
     def write(self, path: Path) -> None:
         """Wait for the keys and write their lines under each device's bound address."""
         try:
-            lines = [f"{host_pattern(slot.host, slot.port)} {key.result()}" for slot, key in zip(self.slots, self._keys)]
+            lines = [f"{host_pattern(slot.host, slot.port)} {key.result()}"
+                     for slot, key in zip(self.slots, self._keys, strict=True)]
         finally:
             self._pool.shutdown(wait=True)
         KnownHosts(path, "tofu").write_entries(lines)

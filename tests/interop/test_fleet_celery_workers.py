@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -52,7 +54,7 @@ def _overlaps(sessions: dict[str, list[tuple[float, float]]], slack: float = 0.1
     bad = []
     for device, spans in sessions.items():
         spans.sort(key=lambda s: s[1])
-        for (_, end_a), (start_b, _) in zip(spans, spans[1:]):
+        for (_, end_a), (start_b, _) in zip(spans, spans[1:], strict=False):
             if start_b < end_a - slack:
                 bad.append(f"{device}: a session started {end_a - start_b:.2f}s before the previous one ended")
     return bad
@@ -77,15 +79,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(10)
 
 
-@pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
-def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
+@contextmanager
+def _two_workers(kind: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str], list[subprocess.Popen[bytes]], list[Path]]]:
+    """A broker of ``kind`` and two ready `switch-agent worker`s (a, b); all stopped afterwards."""
     reason = missing(kind)
     if reason:
         pytest.skip(reason)
     with BROKERS[kind](tmp_path / kind) as broker:
         env = dict(os.environ, SWITCH_AGENT_PASSWORD=PASSWORD, SWITCH_AGENT_BROKER=broker)
         env.pop("SWITCH_AGENT_RESULT_BACKEND", None)
-        lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", count=DEVICES, users=[f"admin:{PASSWORD}:3"])
         logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
         workers = [_worker(broker, "a", logs[0], env), _worker(broker, "b", logs[1], env)]
         try:
@@ -94,48 +96,55 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
                 while "ready." not in (log.read_text(errors="replace") if log.exists() else ""):
                     assert time.monotonic() < deadline, log.read_text(errors="replace")
                     time.sleep(0.2)
-            with lab.start(timeout=60):
-                report = tmp_path / "report.json"
-                cmd = [sys.executable, "-m", "agent", "fleet", "push", str(ROOT / "templates"), "-i", str(lab.inventory),
-                       "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress",
-                       "--var", "ops_password=Ops-kill-pass-9", "--timeout", "10"]
-                out = tmp_path / "controller.log"
-                with open(out, "wb") as handle:
-                    controller = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-                # Kill worker a once it is in the middle of its share.
-                deadline = time.monotonic() + 60
-                while logs[0].read_text(errors="replace").count("succeeded in") < 3:
-                    assert time.monotonic() < deadline and controller.poll() is None, logs[0].read_text()
-                    time.sleep(0.05)
-                workers[0].send_signal(signal.SIGKILL)
-                killed = time.monotonic()
-                workers[0].wait(10)
-                code = controller.wait(120)
-                ended = time.monotonic() - killed
-                text = out.read_text(errors="replace")
-                assert code == 0, text[-3000:] + logs[1].read_text(errors="replace")[-3000:]
-                assert ended < 60, ended
-                devices = json.loads(report.read_text())["devices"]
-                assert len(devices) == DEVICES and all(d["status"] == "ok" for d in devices), \
-                    [d for d in devices if d["status"] != "ok"]
-                assert "lost" in text  # the controller noticed the worker go
-                # The saved configuration holds the change on every device.
-                fleet = Fleet(load_inventory(lab.inventory), options=RunOptions(retries=1),
-                              secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
-                saved = fleet.run("display saved-configuration")
-                assert saved.exit_code == 0
-                holding = [r.name for r in saved.results
-                           if "vlan 10\n name users" in r.detail["output"].replace("\r", "")
-                           and f"description uplink 1 of {r.name}" in r.detail["output"]]
-                assert len(holding) == DEVICES, sorted(set(fleet.inventory.hosts) - set(holding))
-            sessions = _sessions(lab.log.read_text(errors="replace"))
-            assert len(sessions) == DEVICES
-            assert _overlaps(sessions) == []
-            print(f"{kind}: run ended {ended:.1f}s after the kill; "
-                  f"{sum(len(s) for s in sessions.values())} device sessions", file=sys.stderr)
+            yield broker, env, workers, logs
         finally:
             for worker in workers:
                 _stop(worker)
+
+
+@pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
+def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
+    with _two_workers(kind, tmp_path) as (broker, env, workers, logs):
+        lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", count=DEVICES, users=[f"admin:{PASSWORD}:3"])
+        with lab.start(timeout=60):
+            report = tmp_path / "report.json"
+            cmd = [sys.executable, "-m", "agent", "fleet", "push", str(ROOT / "templates"), "-i", str(lab.inventory),
+                   "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress",
+                   "--var", "ops_password=Ops-kill-pass-9", "--timeout", "10"]
+            out = tmp_path / "controller.log"
+            with open(out, "wb") as handle:
+                controller = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+            # Kill worker a once it is in the middle of its share.
+            deadline = time.monotonic() + 60
+            while logs[0].read_text(errors="replace").count("succeeded in") < 3:
+                assert time.monotonic() < deadline and controller.poll() is None, logs[0].read_text()
+                time.sleep(0.05)
+            workers[0].send_signal(signal.SIGKILL)
+            killed = time.monotonic()
+            workers[0].wait(10)
+            code = controller.wait(120)
+            ended = time.monotonic() - killed
+            text = out.read_text(errors="replace")
+            assert code == 0, text[-3000:] + logs[1].read_text(errors="replace")[-3000:]
+            assert ended < 60, ended
+            devices = json.loads(report.read_text())["devices"]
+            assert len(devices) == DEVICES and all(d["status"] == "ok" for d in devices), \
+                [d for d in devices if d["status"] != "ok"]
+            assert "lost" in text  # the controller noticed the worker go
+            # The saved configuration holds the change on every device.
+            fleet = Fleet(load_inventory(lab.inventory), options=RunOptions(retries=1),
+                          secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
+            saved = fleet.run("display saved-configuration")
+            assert saved.exit_code == 0
+            holding = [r.name for r in saved.results
+                       if "vlan 10\n name users" in r.detail["output"].replace("\r", "")
+                       and f"description uplink 1 of {r.name}" in r.detail["output"]]
+            assert len(holding) == DEVICES, sorted(set(fleet.inventory.hosts) - set(holding))
+        sessions = _sessions(lab.log.read_text(errors="replace"))
+        assert len(sessions) == DEVICES
+        assert _overlaps(sessions) == []
+        print(f"{kind}: run ended {ended:.1f}s after the kill; "
+              f"{sum(len(s) for s in sessions.values())} device sessions", file=sys.stderr)
 
 
 def test_devices_without_a_worker_are_reported_worker_lost(tmp_path: Path) -> None:
@@ -165,42 +174,27 @@ def test_devices_without_a_worker_are_reported_worker_lost(tmp_path: Path) -> No
 @pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
 def test_tasks_for_one_device_never_overlap_across_workers(kind: str, tmp_path: Path) -> None:
     """Six inventory names for one switch: six tasks for one device at once, on two workers of
-    three threads. The broker-held device lock runs them one after the other (the lab's log)."""
-    reason = missing(kind)
-    if reason:
-        pytest.skip(reason)
-    with BROKERS[kind](tmp_path / kind) as broker:
-        env = dict(os.environ, SWITCH_AGENT_PASSWORD=PASSWORD, SWITCH_AGENT_BROKER=broker)
-        logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
-        workers = [_worker(broker, "a", logs[0], env), _worker(broker, "b", logs[1], env)]
+    four threads. The broker-held device lock runs them one after the other (the lab's log)."""
+    with _two_workers(kind, tmp_path) as (broker, env, _workers, logs):
         lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", count=1, users=[f"admin:{PASSWORD}:3"])
-        try:
-            for log in logs:
-                deadline = time.monotonic() + 60
-                while "ready." not in (log.read_text(errors="replace") if log.exists() else ""):
-                    assert time.monotonic() < deadline, log.read_text(errors="replace")
-                    time.sleep(0.2)
-            with lab.start(timeout=60):
-                device = next(iter(load_inventory(lab.inventory).hosts.values()))
-                inventory = tmp_path / "same.yaml"
-                inventory.write_text("defaults: {username: admin, data: {site: lab}}\nhosts:\n" + "".join(
-                    f"  alias{i}: {{hostname: {device.hostname}, port: {device.port}}}\n" for i in range(6)))
-                report = tmp_path / "report.json"
-                template = tmp_path / "vlan.j2"
-                template.write_text("vlan 88\n name same-device\n#\n")
-                run = subprocess.run(
-                    [sys.executable, "-m", "agent", "fleet", "push", str(template), "-i", str(inventory),
-                     "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress"],
-                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-                assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-                devices = json.loads(report.read_text())["devices"]
-                assert [d["status"] for d in devices] == ["ok"] * 6
-                assert sum(1 for d in devices if d["changed"]) == 1  # the first one; the others found it done
-            ran = {log.name: log.read_text(errors="replace").count("succeeded in") for log in logs}
-            assert all(ran.values()), ran  # both workers took some of the six
-            sessions = _sessions(lab.log.read_text(errors="replace"))
-            assert len(sessions[f"{device.hostname}:{device.port}"]) == 6
-            assert _overlaps(sessions) == []
-        finally:
-            for worker in workers:
-                _stop(worker)
+        with lab.start(timeout=60):
+            device = next(iter(load_inventory(lab.inventory).hosts.values()))
+            inventory = tmp_path / "same.yaml"
+            inventory.write_text("defaults: {username: admin, data: {site: lab}}\nhosts:\n" + "".join(
+                f"  alias{i}: {{hostname: {device.hostname}, port: {device.port}}}\n" for i in range(6)))
+            report = tmp_path / "report.json"
+            template = tmp_path / "vlan.j2"
+            template.write_text("vlan 88\n name same-device\n#\n")
+            run = subprocess.run(
+                [sys.executable, "-m", "agent", "fleet", "push", str(template), "-i", str(inventory),
+                 "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress"],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+            assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+            devices = json.loads(report.read_text())["devices"]
+            assert [d["status"] for d in devices] == ["ok"] * 6
+            assert sum(1 for d in devices if d["changed"]) == 1  # the first one; the others found it done
+        ran = {log.name: log.read_text(errors="replace").count("succeeded in") for log in logs}
+        assert all(ran.values()), ran  # both workers took some of the six
+        sessions = _sessions(lab.log.read_text(errors="replace"))
+        assert len(sessions[f"{device.hostname}:{device.port}"]) == 6
+        assert _overlaps(sessions) == []
