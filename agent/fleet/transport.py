@@ -81,17 +81,20 @@ class OutputLimitError(FleetError):
 
 
 class _CappedReader:
-    """Wraps netmiko's channel read: counts what one command returned, stops past the cap."""
+    """Wraps netmiko's ``read_channel``: counts what the device sent for one command, stops past
+    the cap. netmiko hands back what a pattern match left over (``_read_buffer``) in front of the
+    new data; that part was counted when it arrived."""
 
-    def __init__(self, read: Any, limit: int) -> None:
-        self.read, self.limit, self.count = read, limit, 0
+    def __init__(self, conn: Any, limit: int) -> None:
+        self.conn, self.read, self.limit, self.count = conn, conn.read_channel, limit, 0
 
     def __call__(self) -> str:
-        data = self.read()
-        self.count += len(data)
+        buffered = len(self.conn._read_buffer)
+        data = str(self.read())
+        self.count += len(data) - buffered
         if self.count > self.limit:
             raise OutputLimitError(self.limit)
-        return str(data)
+        return data
 
 
 def check_output(output: str, command: str) -> None:
@@ -133,8 +136,13 @@ class NetmikoConnection:
         params.update(options)
         self.settings = settings
         store = settings.known_hosts_store()
+        # netmiko has no public hook for either, so before it connects: our paramiko client (this
+        # host's keys on file, our policy for an unknown one) and a cap on every channel read,
+        # session preparation included (netmiko reads through self.read_channel everywhere).
         self.conn = ConnectHandler(auto_connect=False, **params)
         self.conn._build_ssh_client = lambda: store.paramiko_client(host.hostname, host.port)  # type: ignore[method-assign]
+        self.reader = _CappedReader(self.conn, settings.max_output)
+        self.conn.read_channel = self.reader  # type: ignore[method-assign]
         try:
             self.conn._open()
         except Exception as exc:
@@ -142,8 +150,6 @@ class NetmikoConnection:
             if bad is not None:
                 raise store.mismatch(host.hostname, host.port, bad.key) from exc  # type: ignore[attr-defined]
             raise
-        self.reader = _CappedReader(self.conn.channel.read_channel, settings.max_output)
-        self.conn.channel.read_channel = self.reader  # type: ignore[method-assign]
 
     def _prompt_pattern(self) -> str:
         return rf"[<\[]{re.escape(self.conn.base_prompt)}[^\r\n<>\[\]]*[>\]]"
