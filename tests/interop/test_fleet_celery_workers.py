@@ -122,7 +122,12 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
             workers[0].send_signal(signal.SIGKILL)
             killed = time.monotonic()
             workers[0].wait(10)
-            code = controller.wait(120)
+            noticed = None  # when the controller said the worker was lost
+            while controller.poll() is None and time.monotonic() - killed < 120:
+                if noticed is None and "lost" in out.read_text(errors="replace"):
+                    noticed = time.monotonic() - killed
+                time.sleep(0.1)
+            code = controller.wait(10)
             ended = time.monotonic() - killed
             text = out.read_text(errors="replace")
             assert code == 0, text[-3000:] + logs[1].read_text(errors="replace")[-3000:]
@@ -130,7 +135,8 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
             devices = json.loads(report.read_text())["devices"]
             assert len(devices) == DEVICES and all(d["status"] == "ok" for d in devices), \
                 [d for d in devices if d["status"] != "ok"]
-            assert "lost" in text  # the controller noticed the worker go
+            assert "worker a@" in text and "lost" in text, text[-2000:]  # the controller noticed the worker go
+            assert noticed is None or noticed < 30, noticed  # None: noticed just before it ended
             # The saved configuration holds the change on every device.
             fleet = Fleet(load_inventory(lab.inventory), options=RunOptions(retries=1),
                           secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
@@ -143,7 +149,8 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
         sessions = _sessions(lab.log.read_text(errors="replace"))
         assert len(sessions) == DEVICES
         assert _overlaps(sessions) == []
-        print(f"{kind}: run ended {ended:.1f}s after the kill; "
+        seen = "at the end" if noticed is None else f"{noticed:.1f}s"
+        print(f"{kind}: worker loss noticed {seen} and run ended {ended:.1f}s after the kill; "
               f"{sum(len(s) for s in sessions.values())} device sessions", file=sys.stderr)
 
 
