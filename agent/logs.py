@@ -36,6 +36,9 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+# When logging was imported: LogRecord.relativeCreated counts from it (a private name of logging).
+_LOGGING_START: float = getattr(logging, "_startTime", time.time())
+
 
 class LogLineFormatter(logging.Formatter):
     """``%(asctime)s %(levelname)s %(name)s: %(message)s``, with the date formatted once a second."""
@@ -142,7 +145,7 @@ class DeferredLines:
             record = logger.makeRecord(logger.name, logging.INFO, "(deferred)", 0, self.msg, args, None)
             record.created = created
             record.msecs = int((created - int(created)) * 1000) + 0.0
-            record.relativeCreated = (created - logging._startTime) * 1000
+            record.relativeCreated = (created - _LOGGING_START) * 1000
             logger.handle(record)
         if pending:  # already a batch: the handlers need not hold these lines any longer
             holder: logging.Logger | None = logger

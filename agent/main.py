@@ -8,53 +8,20 @@ import sys
 from pathlib import Path
 
 from agent import native
+from agent.args import parse_listen, parse_user
 from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.logs import setup_logging
 
 
-def parse_listen(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
-    """``HOST:PORT``, ``[V6]:PORT`` or ``PORT`` -> (host, port)."""
-    host, sep, port = value.rpartition(":")
-    if not sep:
-        host, port = default_host, value
-    host = host.strip("[]") or default_host
-    try:
-        number = int(port)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad address {value!r}: expected HOST:PORT") from None
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"bad port in {value!r}")
-    return host, number
-
-
-def parse_user(value: str) -> object:
-    """``NAME:PASSWORD[:LEVEL]`` -> LabUser."""
-    from pydantic import ValidationError
-
-    from agent.profiles.model import LabUser
-
-    parts = value.split(":")
-    if len(parts) not in (2, 3):
-        raise argparse.ArgumentTypeError(f"bad --user {value!r}: expected NAME:PASSWORD[:LEVEL]")
-    try:
-        level = int(parts[2]) if len(parts) == 3 else 3
-        return LabUser(name=parts[0], password=parts[1], level=level)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise argparse.ArgumentTypeError(f"bad --user {value!r}: {problems}") from None
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad --user {value!r}: LEVEL must be 0-3") from None
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    from agent.device import Device
+    from agent.family import load_device
     from agent.profiles import load_profile
     from agent.server.listener import DeviceServer, freeze_startup_heap, install_stop_signals, run_event_loop
 
     profile = load_profile(args.profile)
     host, port = args.listen
-    device = Device.load(profile, Path(args.state), extra_users=args.user or [])
+    device = load_device(profile, Path(args.state), args.user or [])
     device.host_keys.load_all()  # generated on first start, reused after; never during a login
     server = DeviceServer(device, host, port)
 

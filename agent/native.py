@@ -45,8 +45,8 @@ COMPILED_MODULES: tuple[str, ...] = (
     "agent.ssh2.algorithms.compression",
     "agent.ssh2.constants",
     "agent.zlib_stream",
-    "agent.device.sessions",
-    "agent.device.passwords",
+    "agent.sessions",
+    "agent.passwords",
 )
 PURE_ENV = "SWITCH_AGENT_PURE"
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent

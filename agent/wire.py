@@ -12,7 +12,6 @@ import struct
 from agent.errors import ProtocolError
 
 _U32 = struct.Struct(">I")
-_U64 = struct.Struct(">Q")
 _U16 = struct.Struct(">H")
 _U32_FROM = _U32.unpack_from
 
@@ -29,10 +28,6 @@ def boolean(value: bool) -> bytes:
 
 def uint32(value: int) -> bytes:
     return _U32.pack(value & 0xFFFFFFFF)
-
-
-def uint64(value: int) -> bytes:
-    return _U64.pack(value & 0xFFFFFFFFFFFFFFFF)
 
 
 def string(value: bytes | str) -> bytes:
@@ -100,13 +95,12 @@ class Reader:
         if pos + 4 > len(self.data):
             raise ProtocolError("message is shorter than its fields")
         self.pos = pos + 4
-        return _U32_FROM(self.data, pos)[0]
-
-    def uint64(self) -> int:
-        return _U64.unpack(self._take(8))[0]
+        value: int = _U32_FROM(self.data, pos)[0]
+        return value
 
     def uint16(self) -> int:
-        return _U16.unpack(self._take(2))[0]
+        value: int = _U16.unpack(self._take(2))[0]
+        return value
 
     def raw(self, n: int) -> bytes:
         return self._take(n)

@@ -78,14 +78,14 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from agent.device.device import Device
+    from agent.family import load_device
     from agent.identification import parse_version_line
     from agent.profiles import load_profile
     from agent.profiles.model import LabUser
     from agent.ssh2.client import CLIENT_VERSION, ClientOptions
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-core-")
-    device = Device.load(
+    device = load_device(
         load_profile(common.PROFILE),
         Path(tmp.name) / "state",
         extra_users=[LabUser(name=common.USER, password=common.PASSWORD, level=3)],

@@ -224,12 +224,12 @@ def setup_netns(interfaces: int) -> int:
 
 
 def our_if_rows() -> int:
-    from agent.device.device import Device
+    from agent.family import load_device
     from agent.profiles import load_profile
     from agent.snmp.mib_interfaces import interfaces
 
     with tempfile.TemporaryDirectory() as tmp:
-        device = Device.load(load_profile(PROFILE), Path(tmp))
+        device = load_device(load_profile(PROFILE), Path(tmp))
         return len(interfaces(device))
 
 

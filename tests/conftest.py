@@ -15,9 +15,9 @@ USER, PASSWORD = "admin", "lab-Secret-42"
 
 
 def make_device(state: Path, profile: Path = PROFILE):  # type: ignore[no-untyped-def]
-    from agent.device.device import Device
+    from agent.family import load_device
 
-    return Device.load(load_profile(profile), state, extra_users=[LabUser(name=USER, password=PASSWORD, level=3)])
+    return load_device(load_profile(profile), state, [LabUser(name=USER, password=PASSWORD, level=3)])
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from agent.cli.errors import CommandError
 from agent.cli.tree import Match
+from agent.device.device import Device
 
 if TYPE_CHECKING:
     from agent.cli.session import CliSession
-    from agent.device.device import Device
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,20 +7,15 @@ start from system view; indented lines run in the view the previous line entered
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from agent.cli.context import SYSTEM
-
-if TYPE_CHECKING:
-    from agent.device.device import Device
+from agent.cli.session import CliSession
+from agent.device.device import Device
 
 _SKIP = ("version ",)
 
 
 def apply_config_text(device: Device, text: str) -> list[str]:
     """Run ``text`` on ``device`` (caller holds the device lock); returns the lines that failed."""
-    from agent.cli.session import CliSession
-
     session = CliSession(device, "config", 3, interactive=False, loading=True)
     session.view = SYSTEM
     errors: list[str] = []

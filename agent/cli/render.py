@@ -12,12 +12,15 @@ import ipaddress
 import time
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives import serialization
+
+from agent.device.device import Device
 from agent.device.model import Port, VlanInterface, short_name
 from agent.device.vlanset import display_list
+from agent.keys import pubkeys
 
 if TYPE_CHECKING:
     from agent.cli.session import CliSession
-    from agent.device.device import Device
 
 
 def _uptime_parts(seconds: float) -> tuple[int, int, int, int]:
@@ -473,8 +476,6 @@ def local_users(device: Device) -> list[str]:
 
 
 def local_rsa_public(device: Device) -> list[str]:
-    from cryptography.hazmat.primitives import serialization
-
     store = device.host_keys
     if not store.has("rsa"):
         return [" Error: The local-key-pair does not exist."]
@@ -489,8 +490,6 @@ def local_rsa_public(device: Device) -> list[str]:
 
 
 def peer_keys(device: Device) -> list[str]:
-    from agent.device import pubkeys
-
     lines = []
     for name in sorted(device.peer_keys):
         key = device.peer_keys[name].key

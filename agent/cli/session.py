@@ -10,16 +10,13 @@ import logging
 import re
 import time
 import types
-from typing import TYPE_CHECKING
 
 from agent.cli import commands  # noqa: F401  (registers every command in the tree)
 from agent.cli.context import SYSTEM, USER, Ask, Ctx, Dialogue, View
 from agent.cli.editor import LineEditor
 from agent.cli.errors import UNRECOGNIZED, WRONG, CommandError, ParseError, WrongParameter
 from agent.cli.tree import TREE, Match, completions, help_entries, parse, tokenize, walk
-
-if TYPE_CHECKING:
-    from agent.device.device import Device
+from agent.device.device import Device
 
 log = logging.getLogger(__name__)
 PAGE_LINES = 24
@@ -456,10 +453,10 @@ class CliSession:
     def _complete(self) -> str:
         text = self.editor.buffer
         if self._tab is not None and self._tab[3] == text:
-            base, cands, index, _ = self._tab
-            index = (index + 1) % len(cands)
-            new = base + cands[index]
-            self._tab = (base, cands, index, new)
+            base, cycle, index, _ = self._tab
+            index = (index + 1) % len(cycle)
+            new = base + cycle[index]
+            self._tab = (base, cycle, index, new)
             return self._echo(self.editor.replace(new))
         self._tab = None
         if not text or text.endswith(" "):

@@ -159,7 +159,7 @@ class Node:
         # level -> (tree generation, Choices): what matching needs, computed once per level
         self.choices_by_level: dict[int, tuple[int, Choices]] = {}
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         if self.keyword is not None:
             return ("kw", self.keyword)
         assert self.arg is not None
@@ -418,7 +418,7 @@ def walk(root: Node, line: str, level: int, device: Any, tokens: list[Token] | N
             glued = _GLUE_RE.match(tok.text)
             if glued:
                 head = glued.group(1).lower()
-                glue_kws = [c for c in cands if c.glue and c.keyword.lower().startswith(head)]
+                glue_kws = [c for c in cands if c.glue and c.keyword is not None and c.keyword.lower().startswith(head)]
                 if len(glue_kws) == 1:
                     toks[i : i + 1] = [Token(glued.group(1), tok.start), Token(glued.group(2), tok.start + len(head))]
                     continue
@@ -520,7 +520,7 @@ def help_entries(node: Node, level: int, device: Any, filterable: bool, prefix: 
         low = prefix.lower()
         return sorted((c.keyword, _help(c)) for c in cands if c.keyword is not None and c.keyword.lower().startswith(low))
     kw_rows = sorted((c.keyword, _help(c)) for c in cands if c.keyword is not None)
-    arg_rows = []
+    arg_rows: list[tuple[str, str]] = []
     for c in cands:
         if c.arg is not None:
             row = (c.arg.label(device), _help(c))

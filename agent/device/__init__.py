@@ -1,6 +1,6 @@
 """The device model: one state object per emulated switch (see docs/architecture.md)."""
 
 from agent.device.device import Device
-from agent.device.sessions import SessionHandle, SessionInfo, SessionRegistry
+from agent.sessions import SessionHandle, SessionInfo, SessionRegistry
 
 __all__ = ["Device", "SessionHandle", "SessionInfo", "SessionRegistry"]

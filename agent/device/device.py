@@ -7,15 +7,13 @@ around every command. Other parts (SSH server, SNMP agent) read the live records
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from agent.device import pubkeys
 from agent.device.model import (
     LocalUser,
     PeerKey,
@@ -27,20 +25,39 @@ from agent.device.model import (
     Vlan,
     VlanInterface,
 )
-from agent.device.passwords import VERIFIED, hash_password
-from agent.device.sessions import SessionRegistry
 from agent.files import atomic_write_text
+from agent.keys import pubkeys
+from agent.keys.store import HostKeyStore
+from agent.passwords import VERIFIED, hash_password
 from agent.profiles.model import LabUser, Profile, SshAlgorithms
-
-if TYPE_CHECKING:
-    from agent.cli.session import CliSession
-    from agent.keys.store import HostKeyStore
+from agent.sessions import CliSession, SessionRegistry
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[["Device", str], None]
 # Topics passed to listeners: "ssh", "users", "keys", "snmp", "sysname", "interfaces",
 # "vlans", "ui", "config" (a whole configuration was applied) and "reboot".
+
+
+class DeviceCli(Protocol):
+    """The command language a device runs: given to the device by whoever builds it.
+
+    agent.family builds one per OS family (Comware 5 now): its command tree, views and
+    configuration sections. The device keeps state; it never imports the CLI.
+    """
+
+    def open_session(
+        self, device: Device, username: str, level: int, *, interactive: bool, width: int, height: int,
+        term: str, vty: int | None, peer: str,
+    ) -> CliSession: ...
+
+    def apply_config(self, device: Device, text: str) -> list[str]:
+        """Run configuration text through the command handlers; returns the lines that failed."""
+        ...
+
+    def render_config(self, device: Device) -> str:
+        """``display current-configuration`` text (LF line ends)."""
+        ...
 
 
 def flash_path(state_dir: Path, name: str) -> Path:
@@ -57,8 +74,11 @@ def flash_path(state_dir: Path, name: str) -> Path:
 class Device:
     """State of one emulated 3Com/H3C Comware 5 switch (see docs/architecture.md)."""
 
-    def __init__(self, profile: Profile, state_dir: Path | str, extra_users: Sequence[LabUser] = ()) -> None:
+    def __init__(
+        self, profile: Profile, state_dir: Path | str, extra_users: Sequence[LabUser] = (), *, cli: DeviceCli
+    ) -> None:
         self.profile = profile
+        self.cli = cli
         self.state_dir = Path(state_dir)
         self.extra_users = list(extra_users)
         self.lock = threading.RLock()
@@ -70,9 +90,14 @@ class Device:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, profile: Profile, state_dir: Path | str, extra_users: Iterable[LabUser] = ()) -> Device:
-        """Build the device from its saved configuration, or from the profile on first start."""
-        device = cls(profile, state_dir, list(extra_users))
+    def load(
+        cls, profile: Profile, state_dir: Path | str, extra_users: Iterable[LabUser] = (), *, cli: DeviceCli
+    ) -> Device:
+        """Build the device from its saved configuration, or from the profile on first start.
+
+        Most callers want :func:`agent.family.load_device`, which picks ``cli`` from the profile.
+        """
+        device = cls(profile, state_dir, list(extra_users), cli=cli)
         device._boot()
         return device
 
@@ -157,8 +182,6 @@ class Device:
         if self._host_keys is None:
             with self.lock:
                 if self._host_keys is None:
-                    from agent.keys.store import HostKeyStore
-
                     self._host_keys = HostKeyStore(self.state_dir, self.profile.ssh.host_key_rsa_bits)
         return self._host_keys
 
@@ -192,7 +215,7 @@ class Device:
 
         A wrong password and a missing user each cost exactly one hash computation; a password
         that already verified for this stored hash is recognised without one (see
-        :class:`agent.device.passwords.VerifiedPasswords`).
+        :class:`agent.passwords.VerifiedPasswords`).
 
         A login needs an active local user with service-type ssh whose ``ssh user`` entry (if
         any) allows passwords.
@@ -247,11 +270,15 @@ class Device:
                 return user.level or 0
             return self.vty.privilege_level
 
-    def ssh_user_auth_type(self, username: str) -> str | None:
-        """``authentication-type`` from ``ssh user`` (password/any/password-publickey/publickey) or None."""
+    def peer_rsa1_keys(self) -> list[tuple[int, int]]:
+        """``(e, n)`` of every RSA key the device knows (`public-key peer`): the hosts RhostsRSA trusts."""
         with self.lock:
-            ssh_user = self.ssh_users.get(username)
-            return ssh_user.authentication_type if ssh_user is not None else None
+            keys = [peer.key for peer in self.peer_keys.values()]
+        return [numbers for numbers in map(pubkeys.rsa1_numbers, keys) if numbers is not None]
+
+    def has_local_user(self, username: str) -> bool:
+        with self.lock:
+            return username in self.local_users
 
     # ------------------------------------------------------------------ lookups used by the CLI
     def port(self, name: str) -> Port | None:
@@ -277,17 +304,13 @@ class Device:
     # ------------------------------------------------------------------ configuration
     def render_configuration(self) -> str:
         """``display current-configuration`` text (LF line ends)."""
-        from agent.device.config import render
-
         with self.lock:
-            return render(self)
+            return self.cli.render_config(self)
 
     def apply_config(self, text: str) -> list[str]:
         """Feed configuration text through the CLI command handlers; returns the lines that failed."""
-        from agent.cli.loader import apply_config_text
-
         with self.lock:
-            errors = apply_config_text(self, text)
+            errors = self.cli.apply_config(self, text)
             self.config_errors = errors
         self.notify("config")
         return errors
@@ -331,15 +354,6 @@ class Device:
         peer: str = "",
     ) -> CliSession:
         """A new CLI session for an authenticated user (``vty``/``peer`` only feed `display users`)."""
-        return _cli_session_class()(
+        return self.cli.open_session(
             self, username, level, interactive=interactive, width=width, height=height, term=term, vty=vty, peer=peer
         )
-
-
-@functools.cache
-def _cli_session_class() -> type[CliSession]:
-    """CliSession, imported on first use (agent.cli imports this module)."""
-    from agent.cli.session import CliSession
-
-    return CliSession
-

@@ -153,7 +153,7 @@ def op_facts(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, 
         facts["interfaces_up"] = sum(1 for i in interfaces if str(i.get("LINK", i.get("link", ""))).upper() == "UP")
     vlans = _ntc("display vlan all", conn.send_command("display vlan all"))
     if vlans is not None:
-        facts["vlans"] = sorted({int(v.get("VLAN_ID") or v.get("vlan_id")) for v in vlans
+        facts["vlans"] = sorted({int(str(v.get("VLAN_ID") or v.get("vlan_id"))) for v in vlans
                                  if str(v.get("VLAN_ID") or v.get("vlan_id") or "").isdigit()})
     return False, {"facts": facts}
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.args import parse_listen, parse_user
 from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.lab.inventory import write_ansible_inventory, write_inventory
@@ -18,19 +19,6 @@ from agent.lab.plan import DeviceSlot, plan_lab, slice_slots
 from agent.lab.runtime import Bound, LabRuntime, WorkerPool
 from agent.lab.spec import DeviceGroup, LabSpec, check_profile, load_spec
 from agent.server.listener import run_event_loop
-
-
-def _listen(value: str) -> tuple[str, int]:
-    from agent.main import parse_listen
-
-    return parse_listen(value)
-
-
-def _user(value: str) -> Any:
-    from agent.main import parse_user
-
-    return parse_user(value)
-
 
 EXAMPLES = [
     "SWITCH_AGENT_PASSWORD=Lab-pass-1 switch-agent lab --profile device_profiles/3com-s7906e.yaml --count 50 "
@@ -91,7 +79,7 @@ def add_lab_parser(sub: Any) -> None:
     what.add_argument("--profile", help="device profile for every device (with --count)")
     what.add_argument("--spec", help="lab spec YAML naming several profiles and counts")
     lab.add_argument("--count", type=int, default=1, help="number of devices with --profile (default 1)")
-    lab.add_argument("--listen", type=_listen, default="127.0.0.1:0",
+    lab.add_argument("--listen", type=parse_listen, default="127.0.0.1:0",
                      help="first HOST:PORT; device i listens on PORT+i (PORT 0: any free port)")
     lab.add_argument("--loopback", action="store_true",
                      help="one loopback address per device (HOST+i), all on PORT")
@@ -101,8 +89,8 @@ def add_lab_parser(sub: Any) -> None:
                      "defaults.yaml), or one file when it ends in .yaml/.yml (default lab.yaml)")
     lab.add_argument("--ansible-inventory", default=None, metavar="FILE",
                      help="also write an Ansible YAML inventory (network_cli + switch_agent.comware)")
-    lab.add_argument("--snmp", type=_listen, default=None, help="first HOST:PORT of the SNMP agents (PORT+i)")
-    lab.add_argument("--user", type=_user, action="append", default=[],
+    lab.add_argument("--snmp", type=parse_listen, default=None, help="first HOST:PORT of the SNMP agents (PORT+i)")
+    lab.add_argument("--user", type=parse_user, action="append", default=[],
                      help="NAME:PASSWORD[:LEVEL] added to every device on first start (repeatable)")
     lab.add_argument("--processes", type=int, default=1, help="worker processes, one event loop each")
     lab.add_argument("--known-hosts", metavar="FILE",

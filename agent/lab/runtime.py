@@ -72,14 +72,14 @@ class LabRuntime:
 
         ``progress`` is called with the number of devices started so far after each one.
         """
-        from agent.device import Device
+        from agent.family import load_device
         from agent.server.listener import DeviceServer, freeze_startup_heap
 
         cache = _ProfileCache()
         snmp_class = _snmp_agent_class() if any(s.snmp for s in self.slots) else None
         try:
             for slot in self.slots:
-                device = Device.load(cache.for_slot(slot), slot.state_dir, extra_users=slot.users)
+                device = load_device(cache.for_slot(slot), slot.state_dir, slot.users)
                 server = DeviceServer(device, slot.host, slot.port)
                 await server.start()
                 self.servers.append(server)

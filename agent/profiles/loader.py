@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from agent.errors import ConfigError
 from agent.profiles.model import Profile
 from agent.profiles.yaml_lines import Location, PathKey, format_validation_error, load_yaml_with_lines
+from agent.ssh2.algorithms import registry_for
 
 PROFILE_DIR = Path(__file__).resolve().parents[2] / "device_profiles"
 
@@ -70,8 +71,6 @@ def load_profile(path: str | Path) -> Profile:
 
 
 def _check_algorithm_names(profile: Profile, path: Path, locations: dict[PathKey, Location]) -> None:
-    from agent.ssh2.algorithms import registry_for
-
     for kind in ("kex", "host_key", "cipher", "mac", "compression"):
         names = getattr(profile.ssh.algorithms, kind)
         known = registry_for(kind)

@@ -88,8 +88,8 @@ class SshDefaults(_Strict):
     rekey_bytes: int = Field(default=1 << 30, ge=1 << 16)
     rekey_seconds: int = Field(default=3600, ge=10)
     algorithms: SshAlgorithms
-    ssh1_ciphers: list[Literal["3des", "blowfish", "des"]] = Field(default_factory=lambda: ["3des", "blowfish"])
-    ssh1_auth: list[Literal["password", "rsa", "rhosts", "rhosts-rsa"]] = Field(default_factory=lambda: ["password", "rsa"])
+    ssh1_ciphers: list[Literal["3des", "blowfish", "des"]] = ["3des", "blowfish"]
+    ssh1_auth: list[Literal["password", "rsa", "rhosts", "rhosts-rsa"]] = ["password", "rsa"]
     host_key_rsa_bits: int = Field(default=2048, ge=1024, le=8192)
     ssh1_server_key_bits: int = Field(default=1024, ge=768, le=4096)
 
@@ -113,6 +113,7 @@ class Profile(_Strict):
     name: str
     extends: str | None = None
     description: str = ""
+    os_family: str = "comware5"  # agent.family.FAMILIES: the command language the device runs
     identity: Identity
     chassis: list[SlotSpec]
     ssh: SshDefaults

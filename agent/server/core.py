@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from agent.device.sessions import SessionInfo
+from agent.sessions import SessionInfo
 
 
 class ServerCore(Protocol):
@@ -18,7 +18,7 @@ class ServerCore(Protocol):
     """
 
     closed: bool
-    wakeup: Callable[[], None] | None  # set by the driver: output made outside receive_data (the device ends a session)
+    wakeup: Callable[[], None]  # set by the driver: output made outside receive_data (the device ends a session)
 
     def receive_data(self, data: bytes) -> None: ...
 

@@ -12,12 +12,18 @@ import functools
 import logging
 import socket
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from agent.errors import ProtocolError
-from agent.identification import IdentificationReader, choose_engine, server_line
+from agent.identification import ClientVersion, IdentificationReader, choose_engine, server_line
 from agent.logs import DeferredLines
 from agent.server.core import ServerCore
+from agent.ssh1.server import RsaHostKey, Ssh1Device, Ssh1ServerCore
+from agent.ssh2.server import HostKeySource, Ssh2Device, Ssh2ServerCore
+
+if TYPE_CHECKING:
+    from agent.server.listener import DeviceServer  # it imports this module
 
 log = logging.getLogger("switch_agent.ssh")
 # One INFO line per connection: the driver notes it, agent.logs makes the records in batches.
@@ -32,20 +38,37 @@ def _identification(version: str, software: str) -> tuple[bytes, str]:
     return line, line.decode("ascii").strip()
 
 
-@functools.cache
-def _engine(version: str) -> Any:
-    """The server engine class for SSH-2 ("2") or SSH-1.5 ("1"), imported when first needed."""
-    if version == "2":
-        from agent.ssh2.server import Ssh2ServerCore
+class ServedHostKeys(HostKeySource, RsaHostKey, Protocol):
+    """Host keys for both protocol versions (agent.keys.store.HostKeyStore is one)."""
 
-        return Ssh2ServerCore
-    from agent.ssh1.server import Ssh1ServerCore
 
-    return Ssh1ServerCore
+class ServedDevice(Ssh2Device, Ssh1Device, Protocol):
+    """What the listener and the driver need of a device: both cores' needs and the version to announce."""
+
+    @property
+    def host_keys(self) -> ServedHostKeys: ...
+
+    def ssh_protocol_version(self) -> str: ...
+
+
+def _ssh2(device: ServedDevice, client: ClientVersion, line: str, peer: str, leftover: bytes) -> ServerCore:
+    return Ssh2ServerCore(device, client, line, peer, initial_data=leftover)
+
+
+def _ssh1(device: ServedDevice, client: ClientVersion, line: str, peer: str, leftover: bytes) -> ServerCore:
+    # The SSH1 server key is shared by the device's connections (ServerKeyCache.for_device).
+    core = Ssh1ServerCore(device, client, line, peer)
+    if leftover:
+        core.receive_data(leftover)
+    return core
+
+
+# choose_engine's answer -> the engine for the rest of the connection (bytes after the version line go in)
+ENGINES: dict[str, Callable[[ServedDevice, ClientVersion, str, str, bytes], ServerCore]] = {"2": _ssh2, "1": _ssh1}
 
 
 class ConnectionDriver(asyncio.Protocol):
-    def __init__(self, device: Any, context: Any) -> None:
+    def __init__(self, device: ServedDevice, context: DeviceServer) -> None:
         self.device = device
         self.context = context  # the DeviceServer: it tracks its live connections
         self.core: ServerCore | None = None
@@ -138,14 +161,9 @@ class ConnectionDriver(asyncio.Protocol):
             self.transport.write(exc.description.encode("ascii", "replace") + b"\n")
             self.transport.close()
             return
-        if engine == "2":
-            self.core = _engine("2")(self.device, client, self.server_line, self.peer, initial_data=self.ident.leftover)
-        else:
-            # The SSH1 server key is shared by the device's connections (ServerKeyCache.for_device).
-            self.core = _engine("1")(self.device, client, self.server_line, self.peer)
-            if self.ident.leftover:
-                self.core.receive_data(self.ident.leftover)
-        self.core.wakeup = self._pump
+        core = ENGINES[engine](self.device, client, self.server_line, self.peer, self.ident.leftover)
+        self.core = core
+        core.wakeup = self._pump
         self._tos_capable = hasattr(self.core, "tos")  # the SSH1 engine asks for IP type-of-service changes
 
     def _pump(self) -> None:

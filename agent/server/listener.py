@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from agent.logs import flush_logs
-from agent.server.driver import ConnectionDriver
+from agent.server.driver import ConnectionDriver, ServedDevice
 
 log = logging.getLogger("switch_agent.ssh")
 
@@ -18,12 +18,12 @@ log = logging.getLogger("switch_agent.ssh")
 class DeviceServer:
     """An emulated device's SSH listener and the state its connections share."""
 
-    def __init__(self, device: Any, host: str, port: int) -> None:
+    def __init__(self, device: ServedDevice, host: str, port: int) -> None:
         self.device = device
         self.host = host
         self.port = port
         self.server: asyncio.AbstractServer | None = None
-        self.connections: set[Any] = set()  # live ConnectionDriver objects, logged in or not
+        self.connections: set[ConnectionDriver] = set()  # live ConnectionDriver objects, logged in or not
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()

@@ -66,7 +66,7 @@ def apply_set(device: Any, changes: Sequence[tuple[int, Writable, Any]]) -> None
                 break
         if failed is None:
             return
-        position, index, err = failed
+        position, index, error = failed
         undone = True
         for previous in reversed(undo[: position + 1]):
             try:  # a fresh session per varbind: the failed one may have been left in any view
@@ -75,8 +75,8 @@ def apply_set(device: Any, changes: Sequence[tuple[int, Writable, Any]]) -> None
                 log.exception("SNMP SET: cannot undo with %r", previous)
                 undone = False
         if not undone:
-            raise CommitError("undoFailed", 0, str(err))
-        raise CommitError("commitFailed", index, str(err))
+            raise CommitError("undoFailed", 0, str(error))
+        raise CommitError("commitFailed", index, str(error))
 
 
 def _run(session: Any, lines: list[str]) -> None:

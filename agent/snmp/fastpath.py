@@ -243,7 +243,7 @@ def _varbind(oid: Oid, value: Any) -> tuple[bytes, int]:
 def make_transport(base: type) -> type:
     """A pysnmp asyncio UDP transport class that offers each datagram to the fast path first."""
 
-    class FastPathTransport(base):  # type: ignore[misc, valid-type]
+    class FastPathTransport(base):  # type: ignore[misc]
         fast_handler: Any = None
 
         def datagram_received(self, datagram: bytes, transportAddress: Any) -> None:  # noqa: N803

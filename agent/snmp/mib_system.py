@@ -70,7 +70,7 @@ def section(device: Any) -> Section:
         kind = prepared[0]
         return [info_line(kind, device.snmp.contact if kind == "contact" else device.snmp.location)]
 
-    writable = {
+    writable: dict[Oid, Writable] = {
         SYS_NAME[:-1]: Writable(STRING, check_name, name_lines, name_undo),
         SYS_CONTACT[:-1]: Writable(STRING, check_info, info_lines, info_undo),
         SYS_LOCATION[:-1]: Writable(STRING, check_info, info_lines, info_undo),

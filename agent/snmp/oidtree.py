@@ -73,7 +73,7 @@ class Writable:
     in system view and end there.
     """
 
-    syntax: type
+    syntax: Any  # a pysnmp value class (untyped library): its tagSet is compared on SET
     check: Callable[[Oid, Any], Any]
     lines: Callable[[Any], list[str]]
     undo: Callable[[Any], list[str]]

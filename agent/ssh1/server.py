@@ -23,13 +23,14 @@ import hmac
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from agent.device.sessions import SessionInfo
 from agent.errors import ProtocolError
 from agent.identification import ClientVersion
+from agent.profiles.model import Profile
+from agent.sessions import CliSession, SessionInfo, SessionRegistry, SshSettings
 from agent.ssh1.ciphers import CIPHERS, CIPHERS_BY_NUMBER
 from agent.ssh1.messages import (
     AUTH_METHODS_BY_PROFILE_NAME,
@@ -85,6 +86,46 @@ def _peer_port(peer: str) -> int | None:
     return int(port) if port.isdigit() else None
 
 
+class RsaHostKey(Protocol):
+    @property
+    def rsa_private_key(self) -> rsa.RSAPrivateKey:
+        """The RSA host key (KeyError when there is none)."""
+        ...
+
+
+class Ssh1Device(Protocol):
+    """What the SSH 1.5 server reads from the device it serves (agent.device.Device is one)."""
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def ssh(self) -> SshSettings: ...
+
+    @property
+    def host_keys(self) -> RsaHostKey: ...
+
+    @property
+    def sessions(self) -> SessionRegistry: ...
+
+    def authenticate_password(self, username: str, password: bytes) -> int | None: ...
+
+    def rsa1_keys(self, username: str) -> list[tuple[int, int]]: ...
+
+    def peer_rsa1_keys(self) -> list[tuple[int, int]]:
+        """``(e, n)`` of every RSA key the device knows (`public-key peer`): the hosts RhostsRSA trusts."""
+        ...
+
+    def has_local_user(self, username: str) -> bool: ...
+
+    def user_level(self, username: str) -> int: ...
+
+    def open_cli(
+        self, username: str, level: int, *, interactive: bool, width: int, height: int, term: str,
+        vty: int | None, peer: str,
+    ) -> CliSession: ...
+
+
 class Ssh1ServerCore:
     """One SSH 1.5 server connection; implements :class:`agent.server.core.ServerCore`.
 
@@ -94,7 +135,7 @@ class Ssh1ServerCore:
 
     def __init__(
         self,
-        device: Any,
+        device: Ssh1Device,
         client_version: ClientVersion,
         server_line: str,
         peer: str,
@@ -110,7 +151,7 @@ class Ssh1ServerCore:
         self.closed = False
         # Set by the connection driver: called when output appears outside receive_data/on_deadline
         # (a device-side terminate such as `reboot` from another session), so it gets written.
-        self.wakeup: Callable[[], None] | None = None
+        self.wakeup: Callable[[], None] = _nothing
         self._clock = clock
         self._random = random_bytes
         self._out = bytearray()
@@ -189,14 +230,13 @@ class Ssh1ServerCore:
     def terminate(self, reason: str) -> None:
         """SessionHandle hook used by the device (reboot, ``free user-interface``)."""
         self.disconnect(reason)
-        if self.wakeup is not None:
-            self.wakeup()
+        self.wakeup()
 
     def connection_lost(self) -> None:
         if self._result == "open":
             self._result = "connection lost"
         self._close()
-        self.wakeup = None  # the driver's method: no cycle left, the connection is freed at once
+        self.wakeup = _nothing  # the driver's method: no cycle left, the connection is freed at once
 
     def info(self) -> SessionInfo:
         return SessionInfo(
@@ -401,24 +441,18 @@ class Ssh1ServerCore:
 
     def _known_host_key(self, e: int, n: int) -> bool:
         """RhostsRSA proves the client *host*: its key must be one the device knows (`public-key peer`)."""
-        from agent.device import pubkeys
-
-        for peer in list(getattr(self.device, "peer_keys", {}).values()):
-            if pubkeys.rsa1_numbers(peer.key) == (e, n):
-                return True
-        return False
+        return (e, n) in self.device.peer_rsa1_keys()
 
     def _rhosts_allowed(self, method: AuthMethod, client_user: bytes) -> bool:
         """rhosts trusts the client host: only when enabled, from a privileged source port (like sshd),
         for a configured local user of the same name (the device has no hosts.equiv to map names)."""
         port = _peer_port(self.peer)
-        local_users = getattr(self.device, "local_users", {})
         return (
             method in self._auth_methods
             and port is not None
             and port < 1024
             and client_user.decode("utf-8", "replace") == self._username
-            and self._username in local_users
+            and self.device.has_local_user(self._username)
         )
 
     def _user_level(self) -> int | None:
@@ -526,11 +560,15 @@ class Ssh1ServerCore:
             "peer": self.peer,
         }
 
+    def _logged_in_level(self) -> int:
+        assert self._level is not None, "a shell or a command runs only after authentication"
+        return self._level
+
     def _start_shell(self) -> None:
         self._phase = _INTERACTIVE
         self._tos = IPTOS_LOWDELAY
         self._cli = self.device.open_cli(
-            self._username, self._level, interactive=True, **self._cli_geometry()
+            self._username, self._logged_in_level(), interactive=True, **self._cli_geometry()
         )
         self._send_data(Msg.SMSG_STDOUT_DATA, self._cli.start())
         if self._cli.closed:
@@ -539,7 +577,7 @@ class Ssh1ServerCore:
     def _run_command(self, command: str) -> None:
         self._phase = _INTERACTIVE
         self._tos = IPTOS_LOWDELAY
-        cli = self.device.open_cli(self._username, self._level, interactive=False, **self._cli_geometry())
+        cli = self.device.open_cli(self._username, self._logged_in_level(), interactive=False, **self._cli_geometry())
         output, status = cli.execute(command)
         self._send_data(Msg.SMSG_STDOUT_DATA, output)
         self._finish(status)
@@ -568,3 +606,7 @@ class Ssh1ServerCore:
         self._cli = None
         self._phase = _EXITING
         self._send(Msg.SMSG_EXITSTATUS, uint32(self._exit_status))
+
+
+def _nothing() -> None:
+    """The wakeup of a core no driver listens to (yet, or any more)."""

@@ -62,9 +62,9 @@ def unwrap_session_key(
     order = (server_key, host_key) if server_n > host_n else (host_key, server_key)
     value = encrypted
     try:
-        for key in order:
-            size = (key.key_size + 7) // 8
-            plain = key.decrypt(value.to_bytes(size, "big"), padding.PKCS1v15())
+        for rsa_key in order:
+            size = (rsa_key.key_size + 7) // 8
+            plain = rsa_key.decrypt(value.to_bytes(size, "big"), padding.PKCS1v15())
             value = int.from_bytes(plain, "big")
     except (ValueError, OverflowError):
         value = int.from_bytes(os.urandom(SESSION_KEY_SIZE), "big")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from agent.errors import ProtocolError
+from agent.sessions import CliSession
 from agent.ssh2.constants import (
     MSG_CHANNEL_CLOSE,
     MSG_CHANNEL_DATA,
@@ -44,19 +44,6 @@ _CHANNEL_ONLY = struct.Struct(">BI")  # CHANNEL_EOF / CHANNEL_CLOSE / CHANNEL_SU
 _OPEN_CONFIRMATION = struct.Struct(">BIIII")
 _EXIT_STATUS = struct.Struct(">BII11sBI")  # CHANNEL_REQUEST "exit-status", want_reply FALSE, status
 _FORWARDING_TYPES = {"direct-tcpip", "forwarded-tcpip", "x11", "auth-agent@openssh.com", "direct-streamlocal@openssh.com"}
-
-
-class CliSession(Protocol):
-    closed: bool
-    exit_status: int
-
-    def start(self) -> bytes: ...
-
-    def feed(self, data: bytes) -> bytes: ...
-
-    def execute(self, command: str) -> tuple[bytes, int]: ...
-
-    def resize(self, width: int, height: int) -> None: ...
 
 
 CliFactory = Callable[..., CliSession]

@@ -207,7 +207,7 @@ class PacketReader:
                 self._first_block = first
                 self._length = length
             else:
-                length = self._length  # type: ignore[assignment]
+                length = self._length
             end = 4 + length
             consumed = end + keys.tag_size
             if len(buf) < consumed:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from agent.device.sessions import SessionInfo
 from agent.errors import DisconnectReason, ProtocolError
 from agent.identification import ClientVersion
+from agent.profiles.model import Profile, SshAlgorithms
+from agent.sessions import CliSession, SessionInfo, SessionRegistry, SshSettings
 from agent.ssh2.algorithms import KEX_METHODS
 from agent.ssh2.algorithms.hostkey import USER_SIG_ALGORITHMS, HostKey, kind_for_algorithm
 from agent.ssh2.algorithms.kex import KexInputs, KexServer
-from agent.ssh2.auth import ServerAuth
+from agent.ssh2.auth import ServerAuth, UserTable
 from agent.ssh2.connection import ServerConnection
 from agent.ssh2.constants import (
     MSG_EXT_INFO,
@@ -33,6 +34,38 @@ from agent.wire import Reader, byte, string, uint32
 _EXT_INFO = byte(MSG_EXT_INFO) + uint32(1) + string(b"server-sig-algs") + string(",".join(USER_SIG_ALGORITHMS))
 
 
+class HostKeySource(Protocol):
+    """The device's host keys: which kinds exist, and the key of one kind."""
+
+    def has(self, kind: str) -> bool: ...
+
+    def get(self, kind: str) -> HostKey: ...
+
+
+class Ssh2Device(UserTable, Protocol):
+    """What the SSH-2 server reads from the device it serves (agent.device.Device is one)."""
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def ssh(self) -> SshSettings: ...
+
+    @property
+    def ssh_algorithms(self) -> SshAlgorithms: ...
+
+    @property
+    def host_keys(self) -> HostKeySource: ...
+
+    @property
+    def sessions(self) -> SessionRegistry: ...
+
+    def open_cli(
+        self, username: str, level: int, *, interactive: bool, width: int, height: int, term: str,
+        vty: int | None, peer: str,
+    ) -> CliSession: ...
+
+
 class Ssh2ServerCore(Transport):
     """Implements :class:`agent.server.core.ServerCore` for SSH-2 clients."""
 
@@ -40,7 +73,7 @@ class Ssh2ServerCore(Transport):
 
     def __init__(
         self,
-        device: Any,
+        device: Ssh2Device,
         client_version: ClientVersion,
         server_line: str,
         peer: str,
@@ -147,7 +180,7 @@ class Ssh2ServerCore(Transport):
         self.connection = ServerConnection(self.send_payload, self._open_cli)
         self.vty = self.device.sessions.attach(self)
 
-    def _open_cli(self, *, interactive: bool, width: int, height: int, term: str) -> Any:
+    def _open_cli(self, *, interactive: bool, width: int, height: int, term: str) -> CliSession:
         return self.device.open_cli(
             self.username,
             self.level,

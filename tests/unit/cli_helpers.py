@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from agent.device import Device
+from agent.family import load_device
 from agent.profiles import load_profile
 
 PROFILE = load_profile("3com-s7906e")
@@ -16,7 +17,7 @@ def make_device(tmp_path: Path, **identity: object) -> Device:
     profile = PROFILE
     if identity:
         profile = PROFILE.model_copy(update={"identity": PROFILE.identity.model_copy(update=identity)})
-    return Device.load(profile, tmp_path)
+    return load_device(profile, tmp_path)
 
 
 def text(data: bytes) -> str:

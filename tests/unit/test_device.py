@@ -8,10 +8,10 @@ import time
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from agent.device import Device
-from agent.device.passwords import hash_password, verify_password
-from agent.device.sessions import SessionInfo
+from agent.family import load_device
+from agent.passwords import hash_password, verify_password
 from agent.profiles.model import LabUser
+from agent.sessions import SessionInfo
 from tests.unit.cli_helpers import PROFILE, Term, make_device
 
 
@@ -32,11 +32,11 @@ def test_ssh_protocol_version_rules(tmp_path):
     dev.ssh.compatible_ssh1x = False
     assert dev.ssh_protocol_version() == "2.0"
     ssh1 = PROFILE.model_copy(update={"ssh": PROFILE.ssh.model_copy(update={"ssh1_only": True})})
-    assert Device.load(ssh1, tmp_path / "x").ssh_protocol_version() == "1.5"
+    assert load_device(ssh1, tmp_path / "x").ssh_protocol_version() == "1.5"
 
 
 def test_authenticate_password(tmp_path):
-    dev = Device.load(PROFILE, tmp_path, [LabUser(name="ops", password="ops-pass", level=1)])
+    dev = load_device(PROFILE, tmp_path, [LabUser(name="ops", password="ops-pass", level=1)])
     assert dev.authenticate_password("admin", b"admin-secret") == 3
     assert dev.authenticate_password("ops", b"ops-pass") == 1
     assert dev.authenticate_password("admin", b"wrong") is None
@@ -87,7 +87,7 @@ def test_peer_keys_import_and_assign(tmp_path):
     assert dev.rsa1_keys("alice") == [(numbers.e, numbers.n)]  # key named like the user
     assert dev.authorized_keys("carol") == []
     dev.save()
-    again = Device.load(PROFILE, tmp_path)
+    again = load_device(PROFILE, tmp_path)
     assert again.authorized_keys("bob") == [blob]
     assert again.rsa1_keys("alice") == [(numbers.e, numbers.n)]
     assert again.render_configuration() == dev.render_configuration()
@@ -103,7 +103,7 @@ def test_save_is_atomic_and_reload(tmp_path):
     path = tmp_path / "flash" / "3comoscfg.cfg"
     assert path.is_file()
     assert [p.name for p in path.parent.iterdir()] == ["3comoscfg.cfg"]
-    again = Device.load(PROFILE, tmp_path)
+    again = load_device(PROFILE, tmp_path)
     assert again.sysname == "LAB-1"
     assert again.vlans[30].description == "servers"
     port = again.ports["GigabitEthernet3/0/5"]
@@ -157,12 +157,12 @@ def test_listener_errors_do_not_break_cli(tmp_path):
 def test_many_devices_are_cheap(tmp_path):
     start = time.perf_counter()
     for i in range(50):
-        Device.load(PROFILE, tmp_path / str(i))
+        load_device(PROFILE, tmp_path / str(i))
     assert (time.perf_counter() - start) / 50 < 0.05
 
 
 def test_verified_password_cache_never_accepts_a_wrong_or_changed_password() -> None:
-    from agent.device.passwords import VerifiedPasswords, hash_password
+    from agent.passwords import VerifiedPasswords, hash_password
 
     cache = VerifiedPasswords()
     stored = hash_password("first-Secret")

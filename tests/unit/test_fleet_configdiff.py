@@ -97,7 +97,7 @@ def test_replace_undoes_extras_in_named_sections_only() -> None:
 
 
 def test_password_simple_is_satisfied_by_its_stored_hash() -> None:
-    from agent.device.passwords import hash_password
+    from agent.passwords import hash_password
 
     running = parse_config(f"local-user ops\n password cipher {hash_password('Pw-1')}\n service-type ssh\n")
     assert diff(parse_config("local-user ops\n password simple Pw-1\n"), running).empty

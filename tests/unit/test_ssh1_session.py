@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from agent.device import Device
 from agent.device.model import PeerKey
+from agent.family import load_device
 from agent.identification import IdentificationReader
 from agent.profiles.loader import load_profile
 from agent.ssh1.client import (
@@ -66,7 +67,7 @@ def _real_device_factory() -> Callable[[Path, Path], Device]:
         """A device in ``state`` whose host keys are copied from ``shared_keys`` (generated once per run)."""
         if shared_keys.is_dir():
             shutil.copytree(shared_keys, state / "keys")
-        device = Device.load(load_profile(PROFILE_PATH), state)
+        device = load_device(load_profile(PROFILE_PATH), state)
         device.host_keys.rsa_private_key  # noqa: B018  (the SSH1 host key)
         if not shared_keys.is_dir():
             shutil.copytree(state / "keys", shared_keys)

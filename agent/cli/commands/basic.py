@@ -8,8 +8,9 @@ from collections.abc import Generator
 
 from agent.cli.commands.dialogs import save_dialogue, save_lines, yes_no
 from agent.cli.context import SYSTEM, USER, Ask, Ctx
+from agent.cli.errors import WrongParameter
 from agent.cli.tree import VIEWS, command, describe
-from agent.device.passwords import hash_password, is_hash, verify_password
+from agent.passwords import hash_password, is_hash, verify_password
 
 describe(
     quit="Exit from current command view",
@@ -113,8 +114,6 @@ def undo_super_password(ctx: Ctx) -> None:
 def sysname(ctx: Ctx) -> None:
     name = ctx.args["name"]
     if not _SYSNAME_RE.match(name):
-        from agent.cli.errors import WrongParameter
-
         raise WrongParameter("name")
     ctx.device.sysname = name
     ctx.changed("sysname")

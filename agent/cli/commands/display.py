@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from agent.cli import render
+from collections.abc import Callable
+
+from agent.cli import config, render
 from agent.cli.context import Ctx
 from agent.cli.errors import CommandError
-from agent.cli.tree import command, describe
-from agent.device import config
+from agent.cli.tree import Handler, command, describe
 
 describe(
     display="Display current system information",
@@ -28,7 +29,7 @@ describe(
 describe(**{"<vid>": "VLAN ID"})
 
 
-def _display(syntax: str | list[str]):  # noqa: ANN202 - decorator factory
+def _display(syntax: str | list[str]) -> Callable[[Handler], Handler]:
     return command("any", syntax, level=1, filterable=True)
 
 

@@ -8,9 +8,9 @@ from agent.cli.commands.dialogs import yes_no
 from agent.cli.context import SYSTEM, Ask, Ctx, View
 from agent.cli.errors import CommandError
 from agent.cli.tree import command, describe
-from agent.device import pubkeys
 from agent.device.device import flash_path
 from agent.device.model import PeerKey, SshUser
+from agent.keys import pubkeys
 
 _SSH = {"ssh": "Specify SSH (secure shell) configuration information"}
 describe(

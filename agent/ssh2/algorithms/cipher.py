@@ -18,7 +18,13 @@ from typing import Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import (
+    BlockCipherAlgorithm,
+    Cipher,
+    CipherContext,
+    algorithms,
+    modes,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
@@ -73,27 +79,27 @@ class ChachaCipher:
     def __init__(self, key: bytes) -> None:
         self._header = key[32:64], key[0:32]  # (length key K_1, main key K_2)
 
-    def _stream(self, key: bytes, counter: int, seq: int) -> object:
+    def _stream(self, key: bytes, counter: int, seq: int) -> CipherContext:
         return Cipher(algorithms.ChaCha20(key, _LE64.pack(counter) + _BE64.pack(seq)), None).encryptor()
 
     def crypt_length(self, seq: int, length_bytes: bytes) -> bytes:
-        return self._stream(self._header[0], 0, seq).update(length_bytes)  # type: ignore[attr-defined]
+        return self._stream(self._header[0], 0, seq).update(length_bytes)
 
     def seal(self, seq: int, length_bytes: bytes, plaintext: bytes) -> bytes:
         enc_len = self.crypt_length(seq, length_bytes)
         stream = self._stream(self._header[1], 0, seq)
-        poly_key = stream.update(bytes(64))[:32]  # type: ignore[attr-defined]
-        body = stream.update(plaintext)  # type: ignore[attr-defined]
+        poly_key = stream.update(bytes(64))[:32]
+        body = stream.update(plaintext)
         tag = Poly1305.generate_tag(poly_key, enc_len + body)
         return enc_len + body + tag
 
     def open(self, seq: int, enc_len: bytes, body: bytes, tag: bytes) -> bytes:
         stream = self._stream(self._header[1], 0, seq)
-        poly_key = stream.update(bytes(64))[:32]  # type: ignore[attr-defined]
+        poly_key = stream.update(bytes(64))[:32]
         expected = Poly1305.generate_tag(poly_key, enc_len + body)
         if not hmac.compare_digest(expected, tag):
             raise ProtocolError("Corrupted MAC on input.", DisconnectReason.MAC_ERROR)
-        return stream.update(body)  # type: ignore[attr-defined]
+        return stream.update(body)
 
 
 @dataclass(frozen=True)

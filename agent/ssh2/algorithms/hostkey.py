@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
@@ -63,16 +63,12 @@ PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublic
 def public_blob(key: PublicKey) -> bytes:
     """The SSH wire encoding of a public key."""
     if isinstance(key, ed25519.Ed25519PublicKey):
-        from cryptography.hazmat.primitives import serialization
-
         raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return string(b"ssh-ed25519") + string(raw)
     if isinstance(key, rsa.RSAPublicKey):
         numbers = key.public_numbers()
         return string(b"ssh-rsa") + mpint(numbers.e) + mpint(numbers.n)
     if isinstance(key, ec.EllipticCurvePublicKey):
-        from cryptography.hazmat.primitives import serialization
-
         curve = SSH_CURVE_NAMES[key.curve.name]
         point = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         return string(f"ecdsa-sha2-{curve}") + string(curve) + string(point)

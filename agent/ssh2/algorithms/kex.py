@@ -45,7 +45,7 @@ class KexSpec:
     family: Family
     param: str | int | None = None  # curve name or MODP group size
 
-    def new_hash(self) -> hashlib._Hash:  # type: ignore[name-defined]
+    def new_hash(self) -> hashlib._Hash:
         return hashlib.new(self.hash)
 
 

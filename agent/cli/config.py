@@ -9,14 +9,10 @@ from factory defaults, so render -> parse -> render is the identity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from agent.device import pubkeys
+from agent.device.device import Device
 from agent.device.model import LocalUser, Port, VlanInterface
 from agent.device.vlanset import ALL_VLANS, config_items
-
-if TYPE_CHECKING:
-    from agent.device.device import Device
+from agent.keys import pubkeys
 
 Section = list[str]
 _PER_LINE = 10  # VLAN list items per configuration line

@@ -1,7 +1,11 @@
-"""Live management sessions of one device.
+"""Live management sessions of one device, and what an SSH session sees of the device.
 
 SSH drivers register a handle for every connection so that the CLI can list sessions
 (``display ssh server session``, ``display users``) and so that ``reboot`` can drop them all.
+
+This module sits below the protocol cores (agent/ssh2, agent/ssh1) and the device: the cores
+describe the device they serve with typed Protocols built from the pieces here
+(:class:`CliSession`, :class:`SshSettings`, :class:`SessionRegistry`) and never import it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,37 @@ class SessionInfo:
     username: str
     peer: str  # "127.0.0.1:53122"
     since: float = field(default=0.0)  # time.time() of login
+
+
+class CliSession(Protocol):
+    """One CLI session as an SSH channel drives it: bytes in, bytes out, an exit status."""
+
+    closed: bool
+    exit_status: int
+
+    def start(self) -> bytes: ...
+
+    def feed(self, data: bytes) -> bytes: ...
+
+    def execute(self, command: str) -> tuple[bytes, int]: ...
+
+    def resize(self, width: int, height: int) -> None: ...
+
+
+class SshSettings(Protocol):
+    """The device's live ``ssh server`` settings, read on every connection."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    @property
+    def authentication_timeout(self) -> int: ...
+
+    @property
+    def authentication_retries(self) -> int: ...
+
+    @property
+    def rekey_interval_hours(self) -> int: ...
 
 
 class SessionHandle(Protocol):

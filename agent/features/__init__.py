@@ -1,0 +1,1 @@
+"""Comware features, one package each: state, commands, renderers, configuration section, diff rules."""
