@@ -39,7 +39,7 @@ def _unsaved(running: configdiff.Config, saved: configdiff.Config | None) -> boo
 
 
 # save_when -> should the device be saved, given (lines were sent, running differs from saved)?
-_SHOULD_SAVE = {
+_SHOULD_SAVE: dict[str, Callable[[bool, bool], bool]] = {
     "modified": lambda sent, differs: sent or differs,
     "changed": lambda sent, differs: sent,
     "always": lambda sent, differs: True,
