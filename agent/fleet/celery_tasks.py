@@ -210,9 +210,9 @@ def run_celery(
             for worker in watch.look(now):
                 print(f"fleet: worker {worker} lost; its devices go to another worker", file=sys.stderr)
             for name, async_result in list(pending.items()):
-                worker = _started_on(async_result)
-                if worker:
-                    running_on[name] = worker
+                started_on = _started_on(async_result)
+                if started_on:
+                    running_on[name] = started_on
                 queue = queue_for(by_name[name])
                 if watch.covered(queue):
                     watch.uncovered_since.pop(queue, None)
