@@ -22,24 +22,25 @@ from cryptography.hazmat.primitives import serialization
 
 from agent.fleet.hostkeys import KnownHosts, host_pattern, rsa1_line
 from agent.lab.plan import DeviceSlot
+from agent.profiles.model import Profile
 
 # Offered host key algorithm -> the device key store's kind, cheapest first.
 _KINDS = (("ssh-ed25519", "ed25519"), ("ecdsa-sha2-nistp256", "ecdsa"),
           ("rsa-sha2-512", "rsa"), ("rsa-sha2-256", "rsa"), ("ssh-rsa", "rsa"))
 
 
-def _public(slot: DeviceSlot, profile: object) -> str:
+def _public(slot: DeviceSlot, profile: Profile) -> str:
     """The device's public host key as known_hosts writes it after the name."""
     from agent.keys.store import HostKeyStore
 
-    ssh = profile.ssh  # type: ignore[attr-defined]
+    ssh = profile.ssh
     store = HostKeyStore(slot.state_dir, ssh.host_key_rsa_bits)
     if ssh.ssh1_only:
         numbers = store.rsa_private_key.public_key().public_numbers()
         return rsa1_line("", numbers.e, numbers.n).strip()
     kind = next(k for alg, k in _KINDS if alg in ssh.algorithms.host_key)
-    public = store.get(kind).private_key.public_key()  # type: ignore[union-attr]
-    return public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    public = store.get(kind).private_key.public_key()  # type: ignore[attr-defined]
+    return str(public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode())
 
 
 class KeyMaker:
