@@ -106,34 +106,47 @@ class KnownHosts:
 
     _locks: dict[Path, threading.Lock] = {}
     _locks_guard = threading.Lock()
+    # Parsed files by path, shared by every connection of the process; valid while mtime and size hold.
+    _parsed: dict[Path, tuple[int, int, dict[str, list[Entry]], list[Entry]]] = {}
 
     def __init__(self, path: str | Path | None = None, policy: str = "tofu") -> None:
         if policy not in POLICIES:
             raise ValueError(f"host key policy must be one of {', '.join(POLICIES)}, not {policy!r}")
         self.path = Path(path) if path is not None else default_path()
         self.policy = policy
+        self._key = self.path.resolve()
         with self._locks_guard:
-            self._lock = self._locks.setdefault(self.path.resolve(), threading.Lock())
-        self._cache: tuple[float, int, list[Entry]] | None = None
+            self._lock = self._locks.setdefault(self._key, threading.Lock())
 
     # ------------------------------------------------------------------ reading
-    def entries(self) -> list[Entry]:
+    def _index(self) -> tuple[dict[str, list[Entry]], list[Entry]]:
+        """Entries by plain name, and the hashed ones (matched one by one); re-read when the file changed."""
         try:
             stat = self.path.stat()
         except FileNotFoundError:
-            return []
-        cached = self._cache
-        if cached is not None and cached[:2] == (stat.st_mtime, stat.st_size):
-            return cached[2]
-        text = self.path.read_text(encoding="utf-8", errors="replace")
-        entries = [e for e in map(parse_line, text.splitlines()) if e is not None]
-        self._cache = (stat.st_mtime, stat.st_size, entries)
-        return entries
+            return {}, []
+        cached = self._parsed.get(self._key)
+        if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+            return cached[2], cached[3]
+        by_name: dict[str, list[Entry]] = {}
+        hashed: list[Entry] = []
+        for entry in map(parse_line, self.path.read_text(encoding="utf-8", errors="replace").splitlines()):
+            if entry is None:
+                continue
+            for pattern in entry.names:
+                if pattern.startswith("|1|"):
+                    hashed.append(entry)
+                else:
+                    by_name.setdefault(pattern, []).append(entry)
+        self._parsed[self._key] = (stat.st_mtime_ns, stat.st_size, by_name, hashed)
+        return by_name, hashed
 
     def known(self, host: str, port: int, key_type: str | None = None) -> list[Entry]:
         """The entries for ``host:port`` (of one key type, if given)."""
         name = host_pattern(host, port)
-        return [e for e in self.entries() if e.matches(name) and (key_type is None or e.key_type == key_type)]
+        by_name, hashed = self._index()
+        found = by_name.get(name, []) + [e for e in hashed if e.matches(name)]
+        return [e for e in found if key_type is None or e.key_type == key_type]
 
     # ------------------------------------------------------------------ checking
     def check(self, host: str, port: int, key_type: str, key: str, line: str) -> None:
@@ -141,9 +154,10 @@ class KnownHosts:
         if self.policy == "off":
             return
         key_type = _RECORDED_TYPE.get(key_type, key_type)
+        if any(e.key == key for e in self.known(host, port, key_type)):
+            return  # on file: no lock needed
         name = host_pattern(host, port)
-        with self._lock, self._file_lock():
-            self._cache = None
+        with self._lock, self._file_lock():  # re-check: another thread or process may have learned it
             same_type = self.known(host, port, key_type)
             if any(e.key == key for e in same_type):
                 return
@@ -154,7 +168,6 @@ class KnownHosts:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
-            self._cache = None
 
     def _differs(self, name: str, key_type: str, key: str) -> HostKeyError:
         return HostKeyError(
@@ -245,7 +258,6 @@ class KnownHosts:
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text("".join(f"{x}\n" for x in [*kept, *lines]), encoding="utf-8")
             os.replace(tmp, self.path)
-            self._cache = None
 
 
 def _kind(key_type: str) -> str:
