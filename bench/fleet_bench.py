@@ -1,16 +1,24 @@
-"""Fleet push benchmark: our controller versus Nornir + nornir-netmiko on the same lab, same run.
+"""Fleet push benchmark: our controller versus Nornir + nornir-netmiko and Nornir + nornir-scrapli.
 
-For each lab size (default 200 and 1,000 devices, one `switch-agent lab` process on 127.0.0.1)
-it pushes one template (VLANs) to every device:
+For each lab size (default 200 and 1,000 devices, one `switch-agent lab` process of its own on
+127.0.0.1) and each machine condition (``quiet``, and ``hog``: ``--hog N`` busy-looping Python
+processes of fixed size that the benchmark starts before the three pushes and stops after them)
+it pushes one template (three named VLANs) to every device with:
 
-1. ``switch-agent fleet`` (agent.fleet.api.Fleet.push): read running config, send only the
-   difference, verify, ``save force``; netmiko hp_comware with echo-checked config sends.
+1. ``switch-agent fleet`` (agent.fleet.api.Fleet.push): read what the intent touches, send only
+   the difference, verify, ``save force`` when running and saved differ; netmiko hp_comware.
 2. Nornir 3 threaded runner + nornir_netmiko ``netmiko_send_config`` + ``netmiko_save_config``
-   (stock netmiko hp_comware timing), with other VLAN names so it changes the devices too.
+   (stock netmiko hp_comware timing).
+3. Nornir 3 threaded runner + nornir_scrapli ``send_configs`` + ``send_command('save force')``
+   (scrapli 1.x, scrapli-community hp_comware, ``--scrapli-transport``).
 
-and reports devices per second (devices / wall time of the whole run, failures counted).
+Each tool writes other VLAN names than the one before it, so every run really changes every
+device. Reported per run: devices per second (devices / wall time of the whole run, failures
+counted), the controller's own CPU time per device (getrusage of this process, all its threads,
+plus its children: the controller runs in this process, the lab in its own) and the lab's CPU
+time per device (/proc of the lab process).
 
-    .venv/bin/python bench/fleet_bench.py --sizes 200 1000 --workers 100
+    .venv/bin/python bench/fleet_bench.py --sizes 200 1000 --workers 100 --hog 2
 """
 
 from __future__ import annotations
@@ -18,24 +26,59 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import proc_cpu_seconds  # noqa: E402
+
 PASSWORD = "Bench-fleet-pass-1"
+VLANS = ((10, "users"), (20, "voice"), (30, "mgmt"))
+HOG_CODE = "while True:\n    pass\n"
 
 
 def template(dir_: Path, suffix: str) -> Path:
     path = dir_ / f"vlans-{suffix}.j2"
-    path.write_text("".join(f"vlan {v}\n name {n}-{suffix}\n#\n" for v, n in ((10, "users"), (20, "voice"), (30, "mgmt"))))
+    path.write_text("".join(f"vlan {v}\n name {n}-{suffix}\n#\n" for v, n in VLANS))
     return path
 
 
-def ours(inventory: Path, tpl: Path, workers: int, known_hosts: Path | None = None) -> dict[str, object]:
+def peer_commands(suffix: str) -> list[str]:
+    """The same VLANs as configuration lines for the peers (each VLAN view left with ``quit``)."""
+    out: list[str] = []
+    for vid, name in VLANS:
+        out += [f"vlan {vid}", f"name {name}-{suffix}", "quit"]
+    return out
+
+
+def _cpu_self_and_children() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def measured(tool: str, run: Callable[[], tuple[int, int]], lab_pid: int) -> dict[str, object]:
+    """Wall time, controller CPU (this process) and lab CPU of one push over the whole lab."""
+    cpu0, lab0 = _cpu_self_and_children(), proc_cpu_seconds(lab_pid)
+    started = time.monotonic()
+    total, failed = run()
+    seconds = time.monotonic() - started
+    cpu, lab_cpu = _cpu_self_and_children() - cpu0, proc_cpu_seconds(lab_pid) - lab0
+    return {"tool": tool, "devices": total, "ok": total - failed, "failed": failed,
+            "seconds": round(seconds, 2), "devices_per_second": round(total / seconds, 1),
+            "controller_cpu_ms_per_device": round(1000 * cpu / total, 2),
+            "lab_cpu_ms_per_device": round(1000 * lab_cpu / total, 2)}
+
+
+def ours(inventory: Path, tpl: Path, workers: int, known_hosts: Path | None = None) -> Callable[[], tuple[int, int]]:
     from agent.fleet.api import Fleet
     from agent.fleet.runner import RunOptions
     from agent.fleet.secrets import Secrets
@@ -47,23 +90,25 @@ def ours(inventory: Path, tpl: Path, workers: int, known_hosts: Path | None = No
                 else ConnectSettings(known_hosts=str(inventory.with_name(inventory.stem + ".known_hosts"))))
     fleet = Fleet.from_file(inventory, options=RunOptions(concurrency=workers, retries=1, settings=settings),
                             secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
-    started = time.monotonic()
-    report = fleet.push([tpl])
-    seconds = time.monotonic() - started
-    s = report.summary()
-    return {"tool": "switch-agent fleet", "workers": workers, "devices": s["total"], "ok": s["ok"],
-            "changed": s["changed"], "failed": s["failed"], "seconds": round(seconds, 2),
-            "devices_per_second": round(s["total"] / seconds, 1), "errors": s["error_classes"]}
+
+    def run() -> tuple[int, int]:
+        s = fleet.push([tpl]).summary()
+        if s["failed"]:
+            print(f"  switch-agent fleet failures: {s['error_classes']}", file=sys.stderr)
+        return s["total"], s["failed"]
+
+    return run
 
 
-def nornir(inventory: Path, tpl_lines: list[str], workers: int, work: Path) -> dict[str, object]:
+def _nornir(inventory: Path, workers: int, work: Path, connection_options: dict[str, object]):  # noqa: ANN202
     import yaml
     from nornir import InitNornir
-    from nornir_netmiko.tasks import netmiko_save_config, netmiko_send_config
 
     doc = yaml.safe_load(inventory.read_text())
-    for key in ("hosts", "groups", "defaults"):
-        (work / f"{key}.yaml").write_text(yaml.safe_dump(doc.get(key, {})))
+    defaults = dict(doc.get("defaults") or {})
+    defaults["connection_options"] = connection_options
+    for key, value in (("hosts", doc.get("hosts", {})), ("groups", doc.get("groups", {})), ("defaults", defaults)):
+        (work / f"{key}.yaml").write_text(yaml.safe_dump(value))
     nr = InitNornir(
         runner={"plugin": "threaded", "options": {"num_workers": workers}},
         inventory={"plugin": "SimpleInventory", "options": {
@@ -72,28 +117,73 @@ def nornir(inventory: Path, tpl_lines: list[str], workers: int, work: Path) -> d
         logging={"enabled": False},
     )
     nr.inventory.defaults.password = PASSWORD  # in memory only
+    return nr
+
+
+def _nornir_run(nr, task, name: str) -> tuple[int, int]:  # noqa: ANN001
+    result = nr.run(task=task)
+    nr.close_connections()
+    failed = len(result.failed_hosts)
+    if failed:
+        first = next(iter(result.failed_hosts.values()))
+        print(f"  {name}: {failed} failed, e.g. {str(first.exception)[:200]}", file=sys.stderr)
+    return len(nr.inventory.hosts), failed
+
+
+def nornir_netmiko(inventory: Path, commands: list[str], workers: int, work: Path) -> Callable[[], tuple[int, int]]:
+    from nornir_netmiko.tasks import netmiko_save_config, netmiko_send_config
+
+    nr = _nornir(inventory, workers, work, {})
 
     def push(task):  # type: ignore[no-untyped-def]
-        task.run(task=netmiko_send_config, config_commands=tpl_lines)
+        task.run(task=netmiko_send_config, config_commands=commands)
         task.run(task=netmiko_save_config)
 
-    started = time.monotonic()
-    result = nr.run(task=push)
-    seconds = time.monotonic() - started
-    nr.close_connections()
-    total = len(nr.inventory.hosts)
-    failed = len(result.failed_hosts)
-    return {"tool": "nornir + nornir-netmiko", "workers": workers, "devices": total, "ok": total - failed,
-            "changed": total - failed, "failed": failed, "seconds": round(seconds, 2),
-            "devices_per_second": round(total / seconds, 1)}
+    return lambda: _nornir_run(nr, push, "nornir-netmiko")
+
+
+def nornir_scrapli(inventory: Path, commands: list[str], workers: int, work: Path,
+                   transport: str) -> Callable[[], tuple[int, int]]:
+    from nornir_scrapli.tasks import send_command, send_configs
+
+    extras = {"auth_strict_key": False, "transport": transport, "timeout_socket": 20, "timeout_transport": 30,
+              "timeout_ops": 30}
+    if transport == "system":
+        extras["transport_options"] = {"open_cmd": ["-o", "UserKnownHostsFile=/dev/null"]}
+    nr = _nornir(inventory, workers, work, {"scrapli": {"platform": "hp_comware", "extras": extras}})
+
+    def push(task):  # type: ignore[no-untyped-def]
+        r = task.run(task=send_configs, configs=commands, stop_on_failed=True)
+        if r.failed:
+            return
+        task.run(task=send_command, command="save force")
+
+    return lambda: _nornir_run(nr, push, "nornir-scrapli")
+
+
+@contextmanager
+def cpu_hog(processes: int) -> Iterator[list[int]]:
+    """``processes`` Python busy loops beside the run (the same size every run), stopped after it."""
+    procs = [subprocess.Popen([sys.executable, "-c", HOG_CODE]) for _ in range(processes)]
+    try:
+        yield [p.pid for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.wait()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000])
-    parser.add_argument("--workers", type=int, default=100, help="concurrency for both tools")
+    parser.add_argument("--workers", type=int, default=100, help="concurrency for every tool")
+    parser.add_argument("--hog", type=int, default=2, help="busy-loop processes beside the 'hog' runs")
+    parser.add_argument("--conditions", nargs="+", choices=("quiet", "hog"), default=["quiet", "hog"])
+    parser.add_argument("--tools", nargs="+", choices=("ours", "netmiko", "scrapli"),
+                        default=["ours", "netmiko", "scrapli"])
+    parser.add_argument("--scrapli-transport", default="paramiko", choices=("paramiko", "system", "ssh2"))
     parser.add_argument("--lab-processes", type=int, default=1)
-    parser.add_argument("--skip-nornir", action="store_true")
     parser.add_argument("--lab-known-hosts", action="store_true",
                         help="the lab writes a known_hosts (lab --known-hosts); our push checks it strictly")
     parser.add_argument("--json", help="write results here")
@@ -104,19 +194,12 @@ def main() -> int:
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     import logging
 
-    logging.getLogger("paramiko").setLevel(logging.WARNING)
+    logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+    logging.getLogger("scrapli").setLevel(logging.CRITICAL)
     results = []
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp:
         work = Path(tmp)
-        tpl_ours = template(work, "a")
-        nornir_lines = [line for line in template(work, "b").read_text().splitlines() if line != "#"]
-        nornir_lines = [x.strip() if x.startswith(" ") else x for x in nornir_lines]
-        nornir_cmds: list[str] = []
-        for line in nornir_lines:
-            if line.startswith("vlan ") and nornir_cmds:
-                nornir_cmds.append("quit")
-            nornir_cmds.append(line)
-        nornir_cmds.append("quit")
+        suffixes = {"ours": "a", "netmiko": "b", "scrapli": "c"}
         for size in args.sizes:
             known = work / f"known_hosts-{size}" if args.lab_known_hosts else None
             lab = LabProcess(work / f"state-{size}", work / f"lab-{size}.yaml", count=size,
@@ -124,16 +207,33 @@ def main() -> int:
                              log=work / f"lab-{size}.log", extra=["--known-hosts", str(known)] if known else None)
             with lab.start(timeout=300):
                 print(f"lab of {size}: {lab.ready_line}", flush=True)
-                row = ours(lab.inventory, tpl_ours, args.workers, known)
-                row["lab"] = size
-                row["lab_start_seconds"] = round(lab.started_seconds, 2)
-                print(json.dumps(row), flush=True)
-                results.append(row)
-                if not args.skip_nornir:
-                    row = nornir(lab.inventory, nornir_cmds, args.workers, work)
-                    row["lab"] = size
-                    print(json.dumps(row), flush=True)
-                    results.append(row)
+                assert lab.process is not None
+                lab_pid = lab.process.pid
+                runs: dict[str, Callable[[], Callable[[], tuple[int, int]]]] = {
+                    "ours": lambda: ours(lab.inventory, template(work, suffixes["ours"]), args.workers, known),
+                    "netmiko": lambda: nornir_netmiko(lab.inventory, peer_commands(suffixes["netmiko"]),
+                                                      args.workers, work),
+                    "scrapli": lambda: nornir_scrapli(lab.inventory, peer_commands(suffixes["scrapli"]),
+                                                      args.workers, work, args.scrapli_transport),
+                }
+                names = {"ours": "switch-agent fleet", "netmiko": "nornir + nornir-netmiko",
+                         "scrapli": f"nornir + nornir-scrapli ({args.scrapli_transport})"}
+                for condition in args.conditions:
+                    hog = args.hog if condition == "hog" else 0
+                    with cpu_hog(hog):
+                        for tool in args.tools:
+                            run = runs[tool]()  # set-up (inventory, templates) outside the timing
+                            row = measured(names[tool], run, lab_pid)
+                            row.update(lab=size, condition=condition, hog_processes=hog, workers=args.workers)
+                            print(json.dumps(row), flush=True)
+                            results.append(row)
+                    by_tool = {r["tool"]: r for r in results if r["lab"] == size and r["condition"] == condition}
+                    mine = by_tool.get(names["ours"])
+                    for tool in ("netmiko", "scrapli"):
+                        peer = by_tool.get(names[tool])
+                        if mine and peer:
+                            ratio = float(mine["devices_per_second"]) / float(peer["devices_per_second"])  # type: ignore[arg-type]
+                            print(f"  {size} {condition}: {ratio:.2f}x {names[tool]}", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -23,12 +23,17 @@ Operation = Callable[[Connection, dict[str, Any]], tuple[bool, dict[str, Any]]]
 SAVE_WHEN = ("modified", "changed", "always", "never")
 
 
-def _saved_config(conn: Connection) -> configdiff.Config | None:
-    """The saved configuration, or None when the device has none ("The config file does not exist!")."""
+def _saved_text(conn: Connection) -> str | None:
+    """The saved configuration's text, or None when the device has none ("The config file does not exist!")."""
     text = conn.send_command(SHOW_SAVED)
     if "does not exist" in text and len(text) < 200:
         return None
-    return configdiff.parse_config(text)
+    return text
+
+
+def _saved_config(conn: Connection) -> configdiff.Config | None:
+    text = _saved_text(conn)
+    return None if text is None else configdiff.parse_config(text)
 
 
 def _unsaved(running: configdiff.Config, saved: configdiff.Config | None) -> bool:
@@ -36,6 +41,16 @@ def _unsaved(running: configdiff.Config, saved: configdiff.Config | None) -> boo
     if saved is None:
         return True
     return bool(configdiff.config_delta(saved, running))
+
+
+def _unsaved_text(running_text: str, running: configdiff.Config, saved_text: str | None) -> bool:
+    """:func:`_unsaved` from the texts: the same text is the same configuration (the usual case
+    after a save), so only texts that differ are parsed and compared section by section."""
+    if saved_text is None:
+        return True
+    if saved_text.strip() == running_text.strip():
+        return False
+    return _unsaved(running, configdiff.parse_config(saved_text))
 
 
 # save_when -> should the device be saved, given (lines were sent, running differs from saved)?
@@ -48,42 +63,51 @@ _SHOULD_SAVE: dict[str, Callable[[bool, bool], bool]] = {
 
 
 def op_push(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
-    """Read running (and saved) config, send only the difference, verify it took, then save.
+    """Read running and saved config, send only the difference, verify it took, then save.
 
     Saving follows ``save_when`` (Ansible's semantics): ``modified`` (default) saves whenever
     running and saved configuration differ after the push, so an intent that is already running
     but was never saved (an earlier run died between apply and save, a hand change) is saved
     too; ``changed`` saves only when this push sent lines; ``always`` / ``never``.
+
+    Verification: when the connection saw every line echoed and accepted silently
+    (``echo_verified``, see agent.fleet.transport) the device took each line, and the push does
+    not read the whole configuration a second time; otherwise (an unexpected reply, SSH1, the
+    netmiko stock path) it reads the running configuration again and diffs it with the intent.
+    Once lines were sent, every ``save_when`` decides without "differs" (sent lines are a
+    modification), so the configuration after the push is only needed for that verification.
     """
     replace = bool(params.get("replace", False))
     save_when = params.get("save_when", "modified")
     if save_when not in _SHOULD_SAVE:
         raise ValueError(f"save_when must be one of {', '.join(SAVE_WHEN)}, not {save_when!r}")
     intent = configdiff.parse_config(params["intent"])
-    running = configdiff.parse_config(conn.send_command(SHOW_RUN))
-    saved = _saved_config(conn)
+    running_text = conn.send_command(SHOW_RUN)
+    running = configdiff.parse_config(running_text)
+    unsaved_before = _unsaved_text(running_text, running, _saved_text(conn))
     changes = configdiff.diff(intent, running, replace=replace)
     detail: dict[str, Any] = {
         "script": changes.script(),
         "delta": changes.delta(),
         "commands": len(changes.commands()),
-        "unsaved_before": _unsaved(running, saved),
+        "unsaved_before": unsaved_before,
         "saved": False,
     }
     if params.get("dry_run"):
         return not changes.empty, detail
-    after = running
-    if not changes.empty:
+    sent = not changes.empty
+    if sent:
         conn.send_config(changes.commands())
-        after = configdiff.parse_config(conn.send_command(SHOW_RUN))
-        left = configdiff.diff(intent, after, replace=replace)
-        if not left.empty:
-            missing = "; ".join(configdiff.mask(c) for c in left.commands())[:300]
-            raise CommandError(f"verification failed, still missing after push: {missing}")
-    if _SHOULD_SAVE[save_when](not changes.empty, _unsaved(after, saved)):
+        if not getattr(conn, "echo_verified", False):
+            after = configdiff.parse_config(conn.send_command(SHOW_RUN))
+            left = configdiff.diff(intent, after, replace=replace)
+            if not left.empty:
+                missing = "; ".join(configdiff.mask(c) for c in left.commands())[:300]
+                raise CommandError(f"verification failed, still missing after push: {missing}")
+    if _SHOULD_SAVE[save_when](sent, sent or unsaved_before):
         conn.save()
         detail["saved"] = True
-    return not changes.empty, detail
+    return sent, detail
 
 
 def op_saved_diff(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, Any]]:

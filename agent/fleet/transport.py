@@ -11,15 +11,30 @@ read; ``max_output`` caps what one command may return (class ``output limit``), 
 that never stops sending costs the controller at most that much memory. Host keys are checked
 against :class:`agent.fleet.hostkeys.KnownHosts` after the key exchange, before any password.
 
-Speed: netmiko's Comware driver turns command-echo checking off, so ``send_config_set`` waits
-for ~2 s of silence per call. The emulator and real Comware echo every command and our lines
-are short (well under the 511-column pty netmiko asks for), so with ``fast=True`` we turn echo
-checking back on: netmiko then reads each command's echo and the next prompt and returns as
-soon as the prompt is back, and checks each command's output for Comware error lines.
+Speed (``fast=True``, the default; measured in docs/benchmarks.md, "Fleet push"): netmiko logs
+in (key exchange, authentication, its Comware session preparation: prompt, ``screen-length
+disable``) and closes; in between
+
+* the client asks for the cheapest safe algorithms first (curve25519, AES-GCM, Ed25519: see
+  :func:`fast_transport`); a device that lacks them negotiates the next ones in paramiko's list;
+* each command is written through netmiko and read by blocking on the paramiko channel until
+  the device's prompt ends the output (:meth:`NetmikoConnection._read_to_prompt`): netmiko's
+  own reads poll every 10 ms with a regex over everything read so far, which with 100 devices
+  in flight cost more CPU than the SSH itself;
+* a configuration goes out in one write (``system-view``, the lines, ``return``) read back in
+  one go, and every line is checked in the device's echo: echoed in order and followed by the
+  next prompt with nothing in between (Comware accepts a configuration line silently) sets
+  ``echo_verified``; an error line fails the device naming the line it answers; any other reply
+  leaves ``echo_verified`` false, so that the push reads the configuration back to verify.
+
+``fast=False`` keeps netmiko's stock calls (``send_command``, ``send_config_set``,
+``save_config``) and its timing.
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 import time
 from dataclasses import dataclass, field
@@ -97,6 +112,34 @@ class _CappedReader:
         return data
 
 
+# Client preferences of the fast path, cheapest first among the safe ones the 3Com profile offers:
+# curve25519 (one X25519 operation; the ML-KEM hybrid paramiko prefers costs both sides more),
+# AES-GCM (one AEAD call per packet instead of CTR plus a separate HMAC), Ed25519 host keys.
+_FAST_KEX = ("curve25519-sha256@libssh.org",)
+_FAST_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
+_FAST_KEYS = ("ssh-ed25519",)
+
+
+def _first(preferred: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(x for x in preferred if x in default) + tuple(x for x in default if x not in preferred)
+
+
+@functools.cache
+def fast_transport() -> type:
+    """A paramiko ``Transport`` that offers the cheap algorithms first and all the others after:
+    the device still chooses from the client's whole list, so one without them is reached too."""
+    import paramiko
+
+    base = paramiko.Transport
+
+    class FastTransport(base):  # type: ignore[misc, valid-type]
+        _preferred_kex = _first(_FAST_KEX, base._preferred_kex)
+        _preferred_ciphers = _first(_FAST_CIPHERS, base._preferred_ciphers)
+        _preferred_keys = _first(_FAST_KEYS, base._preferred_keys)
+
+    return FastTransport
+
+
 def check_output(output: str, command: str) -> None:
     match = _ERROR_RE.search(output)
     if match:
@@ -140,7 +183,15 @@ class NetmikoConnection:
         # host's keys on file, our policy for an unknown one) and a cap on every channel read,
         # session preparation included (netmiko reads through self.read_channel everywhere).
         self.conn = ConnectHandler(auto_connect=False, **params)
-        self.conn._build_ssh_client = lambda: store.paramiko_client(host.hostname, host.port)  # type: ignore[method-assign]
+        self.echo_verified = False
+
+        def build_client() -> Any:
+            client = store.paramiko_client(host.hostname, host.port)
+            if settings.fast:
+                client.connect = functools.partial(client.connect, transport_factory=fast_transport())
+            return client
+
+        self.conn._build_ssh_client = build_client  # type: ignore[method-assign]
         self.reader = _CappedReader(self.conn, settings.max_output)
         self.conn.read_channel = self.reader  # type: ignore[method-assign]
         try:
@@ -151,34 +202,104 @@ class NetmikoConnection:
                 raise store.mismatch(host.hostname, host.port, bad.key) from exc  # type: ignore[attr-defined]
             raise
 
-    def _prompt_pattern(self) -> str:
-        return rf"[<\[]{re.escape(self.conn.base_prompt)}[^\r\n<>\[\]]*[>\]]"
+    @functools.cached_property
+    def _any_prompt(self) -> re.Pattern[str]:
+        """The device's prompt in any view, at the end of what it sent."""
+        return re.compile(rf"\n[<\[]{re.escape(self.conn.base_prompt)}[^\n<>\[\]]*[>\]]$")
+
+    @functools.cached_property
+    def _user_prompt(self) -> re.Pattern[str]:
+        """The user-view prompt at the end: where ``return`` leaves a configuration session."""
+        return re.compile(rf"\n<{re.escape(self.conn.base_prompt)}[^\n<>\[\]]*>$")
+
+    @functools.cached_property
+    def _prompt_at_line_start(self) -> re.Pattern[str]:
+        return re.compile(rf"^[<\[]{re.escape(self.conn.base_prompt)}[^\n<>\[\]]*[>\]]", re.M)
+
+    def _read_to_prompt(self, echo: str, prompt: re.Pattern[str]) -> str:
+        """What the device sends from the ``echo`` of our command until ``prompt`` ends it, with
+        ``\\n`` line ends.
+
+        Blocks on the channel (paramiko wakes the thread when data arrives) instead of polling;
+        bounded by ``timeout`` overall and ``max_output`` characters. Anything before the echo
+        (a prompt netmiko's session preparation left unread) is dropped, and the prompt is
+        looked for in the tail only, so a long output costs one pass, not one per packet.
+        """
+        chan = self.conn.remote_conn
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        head: str | None = self.conn._read_buffer.replace("\r", "")
+        self.conn._read_buffer = ""
+        echo = echo[:60]
+        parts: list[str] = []
+        size, tail = 0, ""
+        deadline = time.monotonic() + self.settings.timeout
+        while True:
+            if head is not None:  # the echo not seen yet
+                at = head.find(echo)
+                if at >= 0:
+                    parts, tail, head = [head[at:]], "\n" + head[at:][-512:], None
+            if head is None and prompt.search(tail):
+                return "".join(parts)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _read_timeout(self.settings.timeout, tail or head or "")
+            chan.settimeout(remaining)
+            try:
+                data = chan.recv(65536)
+            except TimeoutError:
+                raise _read_timeout(self.settings.timeout, tail or head or "") from None
+            if not data:
+                raise EOFError("the device closed the connection before its prompt came back")
+            text = decoder.decode(data).replace("\r", "")
+            size += len(text)
+            if size > self.settings.max_output:
+                raise OutputLimitError(self.settings.max_output)
+            if head is not None:
+                head += text
+            else:
+                parts.append(text)
+                tail = (tail + text)[-512:]
 
     def send_command(self, command: str) -> str:
         self.reader.count = 0
         if not self.settings.fast:
             return str(self.conn.send_command(command, read_timeout=self.settings.timeout))
-        # The base prompt is known since login: skip netmiko's per-command prompt probe (one
-        # round trip plus a sleep) and read until the device's prompt comes back.
-        return str(self.conn.send_command(
-            command, read_timeout=self.settings.timeout, auto_find_prompt=False,
-            expect_string=self._prompt_pattern(),
-        ))
+        self.conn.write_channel(command + "\n")
+        lines = self._read_to_prompt(command, self._any_prompt).split("\n")
+        return "\n".join(lines[1:-1])  # without the echo and the prompt line
 
     def send_config(self, lines: list[str]) -> str:
         if not lines:
             return ""
         self.reader.count = 0
         self.config_sent = True
-        verify = self.settings.fast and all(len(x) < 400 for x in lines)
-        output = str(
-            self.conn.send_config_set(
-                lines, cmd_verify=verify, read_timeout=self.settings.timeout,
-                error_pattern=ERROR_PATTERN if verify else "",
-            )
-        )
+        self.echo_verified = False
+        if not self.settings.fast:
+            output = str(self.conn.send_config_set(lines, cmd_verify=False, read_timeout=self.settings.timeout))
+            check_output(output, "configuration")
+            return output
+        sent = ["system-view", *lines, "return"]
+        self.conn.write_channel("".join(f"{x}\n" for x in sent))
+        output = self._read_to_prompt(sent[0], self._user_prompt)
+        self.echo_verified = self._check_echo(output, sent)
         check_output(output, "configuration")
         return output
+
+    def _check_echo(self, output: str, sent: list[str]) -> bool:
+        """Whether every line was echoed in order and followed by the next prompt with nothing
+        in between; an error line raises, naming the line it answers."""
+        replies = self._prompt_at_line_start.split(output)
+        silent = len(replies) == len(sent) + 1
+        for line, reply in zip(sent, replies, strict=False):
+            echo, _, rest = reply.partition("\n")
+            if echo != line:
+                silent = False
+            match = _ERROR_RE.search(rest)
+            if match:
+                raise CommandError(f"device rejected {line!r}: {rest[match.start():].strip().splitlines()[0]}")
+            if rest.strip() and line != "system-view":  # system-view prints its "return to User View" hint
+                silent = False
+        return silent
 
     def save(self) -> str:
         if self.settings.fast:
@@ -302,6 +423,12 @@ def connect(host: Host, password: str, settings: ConnectSettings) -> Connection:
             raise FleetError(VERSION, "the device answered SSH-1.5 only, but the inventory does not mark it "
                                       "ssh1_only: refusing to downgrade (mark it, or use --allow-ssh1)") from exc
         raise
+
+
+def _read_timeout(seconds: float, tail: str) -> Exception:
+    from netmiko.exceptions import ReadTimeout
+
+    return ReadTimeout(f"no prompt within {seconds:.0f}s (last output {tail[-80:]!r})")
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
