@@ -24,6 +24,7 @@ time per device (/proc of the lab process).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -209,12 +210,13 @@ def main() -> int:
                 print(f"lab of {size}: {lab.ready_line}", flush=True)
                 assert lab.process is not None
                 lab_pid = lab.process.pid
+                inventory = lab.inventory
                 runs: dict[str, Callable[[], Callable[[], tuple[int, int]]]] = {
-                    "ours": lambda: ours(lab.inventory, template(work, suffixes["ours"]), args.workers, known),
-                    "netmiko": lambda: nornir_netmiko(lab.inventory, peer_commands(suffixes["netmiko"]),
-                                                      args.workers, work),
-                    "scrapli": lambda: nornir_scrapli(lab.inventory, peer_commands(suffixes["scrapli"]),
-                                                      args.workers, work, args.scrapli_transport),
+                    "ours": functools.partial(ours, inventory, template(work, suffixes["ours"]), args.workers, known),
+                    "netmiko": functools.partial(nornir_netmiko, inventory, peer_commands(suffixes["netmiko"]),
+                                                 args.workers, work),
+                    "scrapli": functools.partial(nornir_scrapli, inventory, peer_commands(suffixes["scrapli"]),
+                                                 args.workers, work, args.scrapli_transport),
                 }
                 names = {"ours": "switch-agent fleet", "netmiko": "nornir + nornir-netmiko",
                          "scrapli": f"nornir + nornir-scrapli ({args.scrapli_transport})"}

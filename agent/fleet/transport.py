@@ -140,6 +140,25 @@ def fast_transport() -> type:
     return FastTransport
 
 
+def echo_check(output: str, sent: list[str], prompt: re.Pattern[str]) -> bool:
+    """Whether the device echoed every ``sent`` line in order, each followed by the next prompt
+    (``prompt``: at a line start) with nothing in between, as Comware does for a configuration
+    line it accepts. A Comware error line raises :class:`CommandError` naming the line it
+    answers; ``system-view``'s "return to User View" hint is expected."""
+    replies = prompt.split(output)
+    silent = len(replies) == len(sent) + 1
+    for line, reply in zip(sent, replies, strict=False):
+        echo, _, rest = reply.partition("\n")
+        if echo != line:
+            silent = False
+        match = _ERROR_RE.search(rest)
+        if match:
+            raise CommandError(f"device rejected {line!r}: {rest[match.start():].strip().splitlines()[0]}")
+        if rest.strip() and line != "system-view":
+            silent = False
+    return silent
+
+
 def check_output(output: str, command: str) -> None:
     match = _ERROR_RE.search(output)
     if match:
@@ -281,25 +300,9 @@ class NetmikoConnection:
         sent = ["system-view", *lines, "return"]
         self.conn.write_channel("".join(f"{x}\n" for x in sent))
         output = self._read_to_prompt(sent[0], self._user_prompt)
-        self.echo_verified = self._check_echo(output, sent)
+        self.echo_verified = echo_check(output, sent, self._prompt_at_line_start)
         check_output(output, "configuration")
         return output
-
-    def _check_echo(self, output: str, sent: list[str]) -> bool:
-        """Whether every line was echoed in order and followed by the next prompt with nothing
-        in between; an error line raises, naming the line it answers."""
-        replies = self._prompt_at_line_start.split(output)
-        silent = len(replies) == len(sent) + 1
-        for line, reply in zip(sent, replies, strict=False):
-            echo, _, rest = reply.partition("\n")
-            if echo != line:
-                silent = False
-            match = _ERROR_RE.search(rest)
-            if match:
-                raise CommandError(f"device rejected {line!r}: {rest[match.start():].strip().splitlines()[0]}")
-            if rest.strip() and line != "system-view":  # system-view prints its "return to User View" hint
-                silent = False
-        return silent
 
     def save(self) -> str:
         if self.settings.fast:

@@ -116,14 +116,16 @@ def test_unsaved_running_intent_is_saved(lab: LabProcess, tmp_path: Path) -> Non
 
 
 def test_push_cut_off_after_sending_is_unconfirmed_then_converges(lab: LabProcess, tmp_path: Path) -> None:
-    """The read-back after the change is cut off (output cap just above the running configuration's
-    size): the device is `failed`, `changed: true, unconfirmed: true`, never "unchanged"; the next
-    push finds the intent running, saves it and reports ok."""
+    """The read after the change was sent is cut off (output cap just above the running
+    configuration's size, a change whose echo is twice as long): the device is `failed`,
+    `changed: true, unconfirmed: true`, never "unchanged"; the next push finds the intent running,
+    saves it and reports ok."""
     known = tmp_path / "known_hosts"
     inventory = load_inventory(lab.inventory).filter(["SW7906E-002"])
     running = _fleet(inventory, known).run("display current-configuration").results[0].detail["output"]
     template = tmp_path / "many.j2"
-    template.write_text("".join(f"vlan {v}\n name cut-off-{v}\n#\n" for v in range(300, 330)))
+    count = len(running) // 40 + 20  # about 90 characters of echo per VLAN: > 2x the running configuration
+    template.write_text("".join(f"vlan {v}\n name cut-off-{v}\n#\n" for v in range(300, 300 + count)))
     cut = _fleet(inventory, known, max_output=len(running) + 300).push([template]).to_json()
     entry = cut["devices"][0]
     assert (entry["status"], entry["error_class"]) == ("failed", "output limit"), entry

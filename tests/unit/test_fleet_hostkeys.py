@@ -1,97 +1,72 @@
-"""known_hosts handling: OpenSSH's own ssh-keygen reads what we write and we read what it hashes;
-RSA1 lines; the three policies; many threads learning at once."""
+"""known_hosts look-ups: plain names from the index, hashed names by scan, learning in one store
+shared by a run's threads, and changes made by another writer seen at the next look-up."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import base64
+import hashlib
+import hmac
 import threading
 from pathlib import Path
 
-import paramiko
 import pytest
 
-from agent.fleet.errors import classify
-from agent.fleet.hostkeys import HostKeyError, KnownHosts, host_pattern, parse_line
+from agent.fleet.hostkeys import HostKeyError, KnownHosts, host_pattern, ssh2_line
 
 
-def _key() -> paramiko.PKey:
-    return paramiko.ECDSAKey.generate()
+def _hashed(name: str, salt: bytes = b"0123456789abcdefghij") -> str:
+    digest = hmac.new(salt, name.encode(), hashlib.sha1).digest()
+    return f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(digest).decode()}"
 
 
-def test_host_pattern_follows_openssh() -> None:
-    assert host_pattern("10.0.0.1", 22) == "10.0.0.1"
-    assert host_pattern("127.0.0.1", 2222) == "[127.0.0.1]:2222"
+def _blob(n: int) -> bytes:
+    return b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + bytes([n]) * 32
 
 
-def test_tofu_learns_then_refuses_a_changed_key(tmp_path: Path) -> None:
-    store = KnownHosts(tmp_path / "kh", "tofu")
-    key = _key()
-    store.check_ssh2("127.0.0.1", 2222, key)
-    store.check_ssh2("127.0.0.1", 2222, key)  # same key: accepted, not written twice
-    assert len((tmp_path / "kh").read_text().splitlines()) == 1
-    with pytest.raises(HostKeyError) as caught:
-        store.check_ssh2("127.0.0.1", 2222, _key())
-    assert classify(caught.value) == "host key" and "differs" in str(caught.value)
-    store.check_ssh2("127.0.0.1", 2223, _key())  # another port is another host
-    assert len((tmp_path / "kh").read_text().splitlines()) == 2
+def test_plain_and_hashed_entries_found(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    path.write_text(
+        ssh2_line(host_pattern("127.0.0.1", 2000), "ssh-ed25519", _blob(1)) + "\n"
+        + ssh2_line(_hashed(host_pattern("127.0.0.1", 2001)), "ssh-ed25519", _blob(2)) + "\n"
+        + "# a comment\n"
+    )
+    store = KnownHosts(path, "strict")
+    assert [e.key for e in store.known("127.0.0.1", 2000)] == [base64.b64encode(_blob(1)).decode()]
+    assert [e.key for e in store.known("127.0.0.1", 2001)] == [base64.b64encode(_blob(2)).decode()]
+    assert store.known("127.0.0.1", 2002) == []
+    assert store.known("127.0.0.1", 2000, "ssh-rsa") == []
 
 
-def test_strict_and_off(tmp_path: Path) -> None:
-    with pytest.raises(HostKeyError, match="not found"):
-        KnownHosts(tmp_path / "kh", "strict").check_ssh2("127.0.0.1", 2222, _key())
-    assert not (tmp_path / "kh").exists()
-    KnownHosts(tmp_path / "kh", "off").check_ssh2("127.0.0.1", 2222, _key())
-    assert not (tmp_path / "kh").exists()
-    with pytest.raises(ValueError, match="strict, tofu, off"):
-        KnownHosts(tmp_path / "kh", "sometimes")
-
-
-def test_rsa1_entries(tmp_path: Path) -> None:
-    store = KnownHosts(tmp_path / "kh", "tofu")
-    n = (1 << 1023) + 12345
-    store.check_ssh1("127.0.0.1", 2040, 65537, n)
-    assert (tmp_path / "kh").read_text() == f"[127.0.0.1]:2040 1024 65537 {n}\n"
-    store.check_ssh1("127.0.0.1", 2040, 65537, n)
-    with pytest.raises(HostKeyError, match="SSH1 RSA"):
-        store.check_ssh1("127.0.0.1", 2040, 65537, n + 2)
-
-
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (openssh-client) is not installed")
-def test_openssh_reads_ours_and_we_read_its_hashed_file(tmp_path: Path) -> None:
-    path = tmp_path / "kh"
-    key = _key()
-    KnownHosts(path, "tofu").check_ssh2("127.0.0.1", 2222, key)
-    found = subprocess.run(["ssh-keygen", "-F", "[127.0.0.1]:2222", "-f", str(path)], capture_output=True, text=True)
-    assert found.returncode == 0 and key.get_base64() in found.stdout
-    subprocess.run(["ssh-keygen", "-H", "-f", str(path)], check=True, capture_output=True)
-    assert path.read_text().startswith("|1|")
-    KnownHosts(path, "strict").check_ssh2("127.0.0.1", 2222, key)  # hashed name still matches
-    with pytest.raises(HostKeyError):
-        KnownHosts(path, "strict").check_ssh2("127.0.0.1", 2222, _key())
-
-
-def test_unknown_shapes_are_ignored() -> None:
-    assert parse_line("# a comment") is None
-    assert parse_line("@cert-authority *.example ssh-ed25519 AAAA") is None
-    assert parse_line("") is None and parse_line("justonefield") is None
-
-
-def test_many_threads_learn_once_each(tmp_path: Path) -> None:
-    keys = {port: _key() for port in range(3000, 3020)}
-    errors: list[BaseException] = []
+def test_learning_from_many_threads_then_checking(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    store = KnownHosts(path, "tofu")
 
     def learn(port: int) -> None:
-        try:
-            KnownHosts(tmp_path / "kh", "tofu").check_ssh2("127.0.0.1", port, keys[port])
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
+        name = host_pattern("127.0.0.1", port)
+        key = base64.b64encode(_blob(port % 250)).decode()
+        store.check("127.0.0.1", port, "ssh-ed25519", key, ssh2_line(name, "ssh-ed25519", _blob(port % 250)))
 
-    threads = [threading.Thread(target=learn, args=(port,)) for port in keys for _ in range(3)]
+    threads = [threading.Thread(target=learn, args=(3000 + i,)) for i in range(40)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
-    lines = (tmp_path / "kh").read_text().splitlines()
-    assert len(lines) == 20 and len(set(lines)) == 20
+    assert len(path.read_text().splitlines()) == 40
+    for i in range(40):
+        learn(3000 + i)  # known now: accepted, nothing appended
+        assert len(store.known("127.0.0.1", 3000 + i)) == 1
+    assert len(path.read_text().splitlines()) == 40
+    other = base64.b64encode(_blob(251)).decode()
+    with pytest.raises(HostKeyError, match="differs"):
+        store.check("127.0.0.1", 3000, "ssh-ed25519", other, ssh2_line("x", "ssh-ed25519", _blob(251)))
+
+
+def test_another_writer_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    first, second = KnownHosts(path, "tofu"), KnownHosts(path, "tofu")
+    assert first.known("127.0.0.1", 4000) == []
+    key = base64.b64encode(_blob(7)).decode()
+    second.check("127.0.0.1", 4000, "ssh-ed25519", key, ssh2_line(host_pattern("127.0.0.1", 4000), "ssh-ed25519", _blob(7)))
+    assert [e.key for e in first.known("127.0.0.1", 4000)] == [key]
+    path.unlink()
+    assert first.known("127.0.0.1", 4000) == []
