@@ -66,7 +66,7 @@ class ConnectSettings:
     """Timeouts and tuning shared by every device of a run."""
 
     timeout: float = 20.0  # connect, banner, authentication and each read
-    fast: bool = True  # echo-checked config sends (no 2 s silence wait)
+    fast: bool = True  # cheap algorithms first, blocking reads, one-write echo-checked configuration
     allow_ssh1: bool = False  # use SSH1 for a host not marked ssh1_only that answers SSH-1.5
     max_output: int = 16 * 1024 * 1024  # characters one command may return
     host_key_policy: str = "tofu"  # strict | tofu | off
@@ -138,6 +138,10 @@ def fast_transport() -> type:
         _preferred_keys = _first(_FAST_KEYS, base._preferred_keys)
 
     return FastTransport
+
+
+_BANNER_END = re.compile(r"(?:to continue|[>\]])\s*$")
+_PROMPT_END = re.compile(r"[>\]]\s*$")
 
 
 def echo_check(output: str, sent: list[str], prompt: re.Pattern[str]) -> bool:
@@ -213,6 +217,8 @@ class NetmikoConnection:
         self.conn._build_ssh_client = build_client  # type: ignore[method-assign]
         self.reader = _CappedReader(self.conn, settings.max_output)
         self.conn.read_channel = self.reader  # type: ignore[method-assign]
+        if settings.fast:
+            self.conn.session_preparation = self._prepare  # type: ignore[method-assign]
         try:
             self.conn._open()
         except Exception as exc:
@@ -235,49 +241,73 @@ class NetmikoConnection:
     def _prompt_at_line_start(self) -> re.Pattern[str]:
         return re.compile(rf"^[<\[]{re.escape(self.conn.base_prompt)}[^\n<>\[\]]*[>\]]", re.M)
 
+    def _prepare(self) -> None:
+        """netmiko's Comware session preparation with blocking reads instead of its polling and
+        prompt probes: answer a "Press Y or ENTER to continue" banner, learn the base prompt as
+        netmiko does (``<SW1>`` -> ``SW1``), then ``screen-length disable``."""
+        text = self._read_until(_BANNER_END)
+        if "to continue" in text[-200:]:
+            self.conn.write_channel("\n")
+            text = self._read_until(_PROMPT_END)
+        prompt = text.rstrip().rsplit("\n", 1)[-1].strip()
+        self.conn.base_prompt = re.sub(r"^RBM_.", "", prompt[1:-1]).strip()
+        self.conn.write_channel("screen-length disable\n")
+        self._read_to_prompt("screen-length disable", self._any_prompt)
+
+    def _recv(self, deadline: float, seen: str) -> str:
+        """The next data from the device (``\\r`` removed): blocks until it comes (paramiko wakes
+        the thread), within ``deadline``, counting toward ``max_output``."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _read_timeout(self.settings.timeout, seen)
+        chan = self.conn.remote_conn
+        chan.settimeout(remaining)
+        try:
+            data = chan.recv(65536)
+        except TimeoutError:
+            raise _read_timeout(self.settings.timeout, seen) from None
+        if not data:
+            raise EOFError("the device closed the connection before its prompt came back")
+        text = self._decoder.decode(data).replace("\r", "")
+        self._received += len(text)
+        if self._received > self.settings.max_output:
+            raise OutputLimitError(self.settings.max_output)
+        return text
+
+    def _start_read(self) -> tuple[float, str]:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._received = 0
+        pending = self.conn._read_buffer.replace("\r", "")
+        self.conn._read_buffer = ""
+        return time.monotonic() + self.settings.timeout, pending
+
+    def _read_until(self, pattern: re.Pattern[str]) -> str:
+        """Everything until ``pattern`` matches the end of what came (used before the prompt is known)."""
+        deadline, text = self._start_read()
+        while not pattern.search(text[-512:]):
+            text += self._recv(deadline, text)
+        return text
+
     def _read_to_prompt(self, echo: str, prompt: re.Pattern[str]) -> str:
         """What the device sends from the ``echo`` of our command until ``prompt`` ends it, with
         ``\\n`` line ends.
 
-        Blocks on the channel (paramiko wakes the thread when data arrives) instead of polling;
-        bounded by ``timeout`` overall and ``max_output`` characters. Anything before the echo
-        (a prompt netmiko's session preparation left unread) is dropped, and the prompt is
-        looked for in the tail only, so a long output costs one pass, not one per packet.
+        Blocks on the channel instead of polling; bounded by ``timeout`` overall and
+        ``max_output`` characters. Anything before the echo (a prompt left unread) is dropped,
+        and the prompt is looked for in the tail only, so a long output costs one pass, not one
+        per packet.
         """
-        chan = self.conn.remote_conn
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        head: str | None = self.conn._read_buffer.replace("\r", "")
-        self.conn._read_buffer = ""
+        deadline, head = self._start_read()
         echo = echo[:60]
-        parts: list[str] = []
-        size, tail = 0, ""
-        deadline = time.monotonic() + self.settings.timeout
-        while True:
-            if head is not None:  # the echo not seen yet
-                at = head.find(echo)
-                if at >= 0:
-                    parts, tail, head = [head[at:]], "\n" + head[at:][-512:], None
-            if head is None and prompt.search(tail):
-                return "".join(parts)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _read_timeout(self.settings.timeout, tail or head or "")
-            chan.settimeout(remaining)
-            try:
-                data = chan.recv(65536)
-            except TimeoutError:
-                raise _read_timeout(self.settings.timeout, tail or head or "") from None
-            if not data:
-                raise EOFError("the device closed the connection before its prompt came back")
-            text = decoder.decode(data).replace("\r", "")
-            size += len(text)
-            if size > self.settings.max_output:
-                raise OutputLimitError(self.settings.max_output)
-            if head is not None:
-                head += text
-            else:
-                parts.append(text)
-                tail = (tail + text)[-512:]
+        while (at := head.find(echo)) < 0:
+            head += self._recv(deadline, head)
+        parts = [head[at:]]
+        tail = "\n" + parts[0][-512:]
+        while not prompt.search(tail):
+            text = self._recv(deadline, tail)
+            parts.append(text)
+            tail = (tail + text)[-512:]
+        return "".join(parts)
 
     def send_command(self, command: str) -> str:
         self.reader.count = 0
@@ -316,7 +346,13 @@ class NetmikoConnection:
 
     def close(self) -> None:
         try:
-            self.conn.disconnect()
+            if self.settings.fast and self.conn.remote_conn is not None:
+                # in user view after every call: `quit` ends the session (netmiko's disconnect
+                # would first probe for system view, one more round trip)
+                self.conn.write_channel("quit\n")
+                self.conn.paramiko_cleanup()
+            else:
+                self.conn.disconnect()
         except Exception:  # noqa: BLE001 - closing a broken session must not mask the real result
             pass
 
