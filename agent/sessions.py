@@ -61,6 +61,9 @@ class SshSettings(Protocol):
     def rekey_interval_hours(self) -> int: ...
 
 
+ALL_LINES_BUSY = "All user interfaces are used, please try later!"  # Comware's refusal when every VTY is taken
+
+
 class SessionHandle(Protocol):
     def info(self) -> SessionInfo: ...
 
@@ -76,9 +79,12 @@ class SessionRegistry:
         self._lock = threading.Lock()
         self._by_vty: dict[int, SessionHandle] = {}
 
-    def attach(self, handle: SessionHandle) -> int:
-        """Register a connection and return its VTY number (lowest free)."""
+    def attach(self, handle: SessionHandle, limit: int | None = None) -> int | None:
+        """Register a connection and return its VTY number (lowest free), or None when ``limit``
+        lines are all in use (the device's VTY lines, ``user-interface vty 0 15``)."""
         with self._lock:
+            if limit is not None and len(self._by_vty) >= limit:
+                return None
             vty = 0
             while vty in self._by_vty:
                 vty += 1

@@ -20,6 +20,17 @@ def make_device(state: Path, profile: Path = PROFILE):  # type: ignore[no-untype
     return load_device(load_profile(profile), state, [LabUser(name=USER, password=PASSWORD, level=3)])
 
 
+@pytest.fixture(autouse=True)
+def _close_memory_pairs():  # type: ignore[no-untyped-def]
+    """The socket close of in-memory SSH-2 pairs (tests/ssh2_pair.py): frees their VTY lines."""
+    yield
+    from tests.ssh2_pair import OPEN_SERVERS
+
+    for server in OPEN_SERVERS:
+        server.connection_lost()
+    OPEN_SERVERS.clear()
+
+
 @pytest.fixture
 def device(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make_device(tmp_path / "state")

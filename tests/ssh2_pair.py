@@ -9,11 +9,15 @@ from agent.ssh2.client import CLIENT_VERSION, ClientOptions, ClientTransport
 from agent.ssh2.server import Ssh2ServerCore
 
 SERVER_LINE = "SSH-2.0-Comware-5.20"
+# Servers made by make_pair: they have no socket whose close would free their VTY line, so the
+# autouse fixture in tests/conftest.py plays that close after each test (a device has 16 lines).
+OPEN_SERVERS: list[Ssh2ServerCore] = []
 
 
 def make_pair(device: Any, options: ClientOptions) -> tuple[ClientTransport, Ssh2ServerCore]:
     client = ClientTransport(options, SERVER_LINE)
     server = Ssh2ServerCore(device, parse_version_line(CLIENT_VERSION.encode()), SERVER_LINE, "memory:1")
+    OPEN_SERVERS.append(server)
     return client, server
 
 

@@ -7,7 +7,6 @@ what it returns. Output lines end in CR LF. A bare LF, a bare CR or CR LF is one
 from __future__ import annotations
 
 import logging
-import re
 import time
 import types
 
@@ -15,6 +14,7 @@ from agent.cli import commands  # noqa: F401  (registers every command in the tr
 from agent.cli.context import SYSTEM, USER, Ask, Ctx, Dialogue, View
 from agent.cli.editor import LineEditor
 from agent.cli.errors import UNRECOGNIZED, WRONG, CommandError, ParseError, WrongParameter
+from agent.cli.regex import BadPattern, apply_filter
 from agent.cli.tree import TREE, Match, completions, help_entries, parse, tokenize, walk
 from agent.device.device import Device
 
@@ -349,7 +349,12 @@ class CliSession:
             self._dialogue_ctx = ctx
             self._mode = "dialogue"
             return self._step(None)
-        return self._filter(ctx.out, match.filter)
+        try:
+            return self._filter(ctx.out, match.filter)
+        except BadPattern:
+            self.failed = True
+            assert match.filter is not None
+            return ParseError(WRONG, max(0, line.rfind(match.filter[1]))).lines(len(self.prompt))
 
     def _step(self, answer: str | None) -> list[str]:
         gen, ctx = self._dialogue, self._dialogue_ctx
@@ -398,18 +403,10 @@ class CliSession:
 
     @staticmethod
     def _filter(lines: list[str], flt: tuple[str, str] | None) -> list[str]:
+        """``| include/exclude/begin REGEX`` on RE2: linear time whatever the pattern (agent.cli.regex)."""
         if flt is None:
             return lines
-        mode, pattern = flt
-        regex = re.compile(pattern)
-        if mode == "include":
-            return [x for x in lines if regex.search(x)]
-        if mode == "exclude":
-            return [x for x in lines if not regex.search(x)]
-        for i, line in enumerate(lines):
-            if regex.search(line):
-                return lines[i:]
-        return []
+        return apply_filter(lines, *flt)
 
     # ------------------------------------------------------------------ help, completion, history
     def _help(self) -> str:

@@ -84,6 +84,10 @@ class HostKeyStore:
                     self._keys[kind] = key
         return key
 
+    def all_loaded(self) -> bool:
+        """Every key this device offers is in memory (no generation or file read left for a login)."""
+        return all(kind in self._keys for kind in self.kinds())
+
     def load_all(self) -> None:
         """Create or load every key now (``serve`` does this so the first login is not slower)."""
         for kind in self.kinds():

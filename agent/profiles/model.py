@@ -78,6 +78,35 @@ class SshAlgorithms(_Strict):
         return value
 
 
+class SshLimits(_Strict):
+    """Session and pre-authentication limits (:mod:`agent.server.admission`).
+
+    Comware 5 has 16 VTY lines (`user-interface vty 0 15`) and a 60 s authentication timeout;
+    the pre-auth rules follow OpenSSH's MaxStartups / PerSourceMaxStartups / PerSourcePenalties
+    with a per-source cap below ``max_startups``' start, so one flooding host never makes the
+    device drop another host's login.
+    """
+
+    vty_lines: int = Field(default=16, ge=1, le=1024, description="concurrent logins (user-interface vty 0 15)")
+    max_startups: str = Field(default="10:30:60", pattern=r"^\d+(:\d+:\d+)?$", description="per device, start:rate:full")
+    per_source_max_startups: int = Field(default=8, ge=0, le=1024, description="unauthenticated per source address; 0: no cap")
+    process_max_startups: str = Field(default="1000:30:4000", pattern=r"^\d+(:\d+:\d+)?$", description="whole process")
+    fd_reserve: int = Field(default=64, ge=16, le=4096, description="descriptors kept free for files and accepts")
+    penalty_authfail_seconds: float = Field(default=5.0, ge=0, le=600, description="per failed login connection; 0: off")
+    penalty_threshold_seconds: float = Field(default=15.0, ge=0, le=3600)
+    penalty_max_seconds: float = Field(default=600.0, ge=1, le=86400)
+    super_retries: int = Field(default=3, ge=1, le=10, description="wrong `super` passwords before the session is locked out")
+    super_failure_delay_seconds: float = Field(default=2.0, ge=0, le=60, description="wait after each wrong `super` password")
+
+    @field_validator("max_startups", "process_max_startups")
+    @classmethod
+    def _startups(cls, value: str) -> str:
+        from agent.server.admission import StartupRule
+
+        StartupRule.parse(value)
+        return value
+
+
 class SshDefaults(_Strict):
     enabled: bool = True
     compatible_ssh1x: bool = False
@@ -92,6 +121,7 @@ class SshDefaults(_Strict):
     ssh1_auth: list[Literal["password", "rsa", "rhosts", "rhosts-rsa"]] = ["password", "rsa"]
     host_key_rsa_bits: int = Field(default=2048, ge=1024, le=8192)
     ssh1_server_key_bits: int = Field(default=1024, ge=768, le=4096)
+    limits: SshLimits = Field(default_factory=SshLimits)
 
 
 class LabUser(_Strict):

@@ -18,11 +18,31 @@ class ServerCore(Protocol):
     """
 
     closed: bool
+    authenticated: bool  # logged in: the connection leaves the pre-auth counts (agent.server.admission)
     wakeup: Callable[[], None]  # set by the driver: output made outside receive_data (the device ends a session)
 
     def receive_data(self, data: bytes) -> None: ...
 
     def data_to_send(self) -> bytes: ...
+
+    @property
+    def has_backlog(self) -> bool:
+        """Client input is queued that the CLI can take now: the driver calls :meth:`process_backlog`
+        on a later event-loop turn (one client never holds the loop for long)."""
+        ...
+
+    def process_backlog(self) -> None:
+        """Run one turn of the queued input (a few command lines)."""
+        ...
+
+    @property
+    def login_failures(self) -> int:
+        """Failed authentication attempts so far (a connection that ends with some is penalized)."""
+        ...
+
+    def buffered_bytes(self) -> int:
+        """Bytes held for this connection (queued input, unsent output): the driver's memory bound."""
+        ...
 
     def next_deadline(self) -> float | None:
         """Monotonic time of the next timer (auth timeout, rekey, server key rotation), or None."""

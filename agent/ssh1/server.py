@@ -11,7 +11,10 @@ phases, each a method below:
 3. preparatory phase: compression, pty, window size, forwarding requests (refused like the
    switch does), max packet size, until EXEC_SHELL or EXEC_CMD;
 4. interactive phase: STDIN into the device CLI, its output back as STDOUT, then EXITSTATUS and
-   the client's EXIT_CONFIRMATION.
+   the client's EXIT_CONFIRMATION. STDIN waits in an :class:`~agent.inputqueue.InputQueue` and
+   reaches the CLI a few lines per event-loop turn (:meth:`Ssh1ServerCore.process_backlog`), and
+   not at all while the output waiting for the client is above the bound; SSH1 has no windows,
+   so later packets stay unparsed (and the driver stops reading the socket) while input waits.
 
 Peer input never raises out of :meth:`receive_data`: a :class:`ProtocolError` becomes an
 SSH_MSG_DISCONNECT in the outgoing bytes and :attr:`closed`.
@@ -29,8 +32,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from agent.errors import ProtocolError
 from agent.identification import ClientVersion
+from agent.inputqueue import OUTPUT_BOUND, TURN_SECONDS, InputQueue
 from agent.profiles.model import Profile
-from agent.sessions import CliSession, SessionInfo, SessionRegistry, SshSettings
+from agent.sessions import ALL_LINES_BUSY, CliSession, SessionInfo, SessionRegistry, SshSettings
 from agent.ssh1.ciphers import CIPHERS, CIPHERS_BY_NUMBER
 from agent.ssh1.messages import (
     AUTH_METHODS_BY_PROFILE_NAME,
@@ -143,6 +147,7 @@ class Ssh1ServerCore:
         clock: Callable[[], float] = time.monotonic,
         server_key: ServerKeyCache | rsa.RSAPrivateKey | None = None,
         random_bytes: Callable[[int], bytes] = os.urandom,
+        deadline: float | None = None,
     ) -> None:
         self.device = device
         self.client_version = client_version
@@ -159,7 +164,11 @@ class Ssh1ServerCore:
         self._writer = PacketWriter(random_bytes)
         self._phase = _KEX
         self._tos = IPTOS_THROUGHPUT
-        self._deadline: float | None = clock() + float(device.ssh.authentication_timeout)
+        # The login grace covers the whole pre-auth phase, from the TCP connection on (``deadline``
+        # from the driver), so a client trickling its version line does not get a second one.
+        self._deadline: float | None = (
+            deadline if deadline is not None else clock() + float(device.ssh.authentication_timeout)
+        )
         self._retries = int(device.ssh.authentication_retries)
         self._cipher_name = ""
         self._session_id = b""
@@ -171,6 +180,8 @@ class Ssh1ServerCore:
         self._pty: dict[str, Any] | None = None
         self._data_chunk = DEFAULT_DATA_CHUNK
         self._cli: Any = None
+        self._inbox = InputQueue()
+        self._eof = False  # the client closed its input (no pty): the session ends after the queue
         self._exit_status: int | None = None
         self._vty: int | None = None
         self._since = 0.0
@@ -198,13 +209,36 @@ class Ssh1ServerCore:
             return
         self._reader.feed(data)
         try:
-            while not self.closed:
+            while not self.closed and not self._inbox:  # queued STDIN: the rest waits for its turn
                 packet = self._reader.next_packet()
                 if packet is None:
                     break
                 self._dispatch(*packet)
         except ProtocolError as exc:
             self._fail(exc)
+
+    @property
+    def has_backlog(self) -> bool:
+        """Queued STDIN the CLI can take now (the driver then calls :meth:`process_backlog`)."""
+        return bool(self._inbox) and self._cli is not None and not self.closed and len(self._out) < OUTPUT_BOUND
+
+    def process_backlog(self) -> None:
+        """One event-loop turn of queued STDIN; packets left unparsed while the queue was full follow."""
+        try:
+            self._drain()
+            if not self._inbox and self._reader.buffered:
+                self.receive_data(b"")
+        except ProtocolError as exc:
+            self._fail(exc)
+
+    @property
+    def login_failures(self) -> int:
+        """Failed authentication attempts on this connection (the admission penalties count them)."""
+        return self._failures
+
+    def buffered_bytes(self) -> int:
+        """Memory this connection holds for its client: unparsed input, unsent output, queued STDIN."""
+        return self._reader.buffered + len(self._out) + len(self._inbox)
 
     def data_to_send(self) -> bytes:
         data = bytes(self._out)
@@ -299,6 +333,7 @@ class Ssh1ServerCore:
         self._phase = _CLOSED
         self._deadline = None
         self._cli = None
+        self._inbox.clear()
         if self._vty is not None:
             self.device.sessions.detach(self._vty)
             self._vty = None
@@ -500,8 +535,12 @@ class Ssh1ServerCore:
         self._deadline = None
         self._phase = _PREPARATORY
         self._since = time.time()
+        self._vty = self.device.sessions.attach(self, self.device.profile.ssh.limits.vty_lines)
+        if self._vty is None:
+            self._result = "refused: every VTY line in use"
+            self.disconnect(ALL_LINES_BUSY)
+            return
         self._send(Msg.SMSG_SUCCESS)
-        self._vty = self.device.sessions.attach(self)
 
     # ------------------------------------------------------------------ preparatory phase
 
@@ -588,22 +627,42 @@ class Ssh1ServerCore:
         if msg_type == Msg.CMSG_STDIN_DATA:
             data = reader.string()
             if self._cli is not None:
-                self._send_data(Msg.SMSG_STDOUT_DATA, self._cli.feed(data))
-                if self._cli.closed:
-                    self._finish(self._cli.exit_status)
+                self._inbox.push(data)
+                self._drain()
         elif msg_type == Msg.CMSG_EOF:
-            # Without a pty EOF closes the shell's input, which ends a CLI. With a pty sshd could not
-            # shut the pty down either, so the session goes on until `quit` or a disconnect.
+            # Without a pty EOF closes the shell's input, which ends a CLI (once the queued input
+            # has run). With a pty sshd could not shut the pty down either, so the session goes on
+            # until `quit` or a disconnect.
             if self._pty is None and self._cli is not None:
-                self._finish(self._cli.exit_status)
+                self._eof = True
+                if not self._inbox:
+                    self._finish(self._cli.exit_status)
         elif msg_type == Msg.CMSG_WINDOW_SIZE:
             self._on_window_size(reader)
         else:
             raise ProtocolError(f"Protocol error during session: packet type {msg_type}.")
 
+    def _drain(self) -> None:
+        """Hand the CLI one turn's worth of queued STDIN, unless the client's output is piling up."""
+        cli = self._cli
+        if cli is None:
+            self._inbox.clear()
+            return
+        stop = self._clock() + TURN_SECONDS  # one line at a time while this turn lasts (at least one)
+        while self._inbox and len(self._out) < OUTPUT_BOUND:
+            self._send_data(Msg.SMSG_STDOUT_DATA, cli.feed(self._inbox.take()))
+            if cli.closed:
+                self._finish(cli.exit_status)
+                return
+            if self._clock() >= stop:
+                break
+        if self._eof and not self._inbox:
+            self._finish(cli.exit_status)
+
     def _finish(self, status: int) -> None:
         self._exit_status = int(status) & 0xFFFFFFFF
         self._cli = None
+        self._inbox.clear()
         self._phase = _EXITING
         self._send(Msg.SMSG_EXITSTATUS, uint32(self._exit_status))
 

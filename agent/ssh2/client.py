@@ -64,6 +64,7 @@ class ClientOptions:
     term: str = "vt100"
     width: int = 80
     height: int = 24
+    window: int = _WINDOW  # receive window of the session channel (0: a client that never reads)
 
 
 class ClientTransport(Transport):
@@ -149,7 +150,7 @@ class ClientTransport(Transport):
             self.authenticated = True
             self._start_delayed_compression()
             self.send_payload(
-                byte(MSG_CHANNEL_OPEN) + string(b"session") + uint32(0) + uint32(_WINDOW) + uint32(32768)
+                byte(MSG_CHANNEL_OPEN) + string(b"session") + uint32(0) + uint32(self.options.window) + uint32(32768)
             )
         elif msg_type == MSG_CHANNEL_OPEN_CONFIRMATION:
             reader.uint32()

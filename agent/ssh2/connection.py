@@ -4,15 +4,23 @@ A switch offers session channels only: ``pty-req``, ``env``, ``shell``, ``exec``
 ``window-change`` are served; port forwarding, X11, agent forwarding and subsystems (SFTP is
 disabled on the device by default) are refused as the device refuses them. Each session
 channel drives one CLI session of the device; flow-control windows are honoured both ways.
+
+What a client types waits in the channel's :class:`~agent.inputqueue.InputQueue` and reaches
+the CLI a few lines per event-loop turn (:meth:`ServerConnection.process_backlog`, called by the
+driver while :attr:`ServerConnection.has_backlog`); while the output held for the client is
+above :data:`~agent.inputqueue.OUTPUT_BOUND` its input waits and its window stays closed, so a
+client that types without reading holds at most one window of input and one bound of output.
 """
 
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.errors import ProtocolError
+from agent.inputqueue import OUTPUT_BOUND, TURN_SECONDS, InputQueue
 from agent.sessions import CliSession
 from agent.ssh2.constants import (
     MSG_CHANNEL_CLOSE,
@@ -35,9 +43,10 @@ from agent.ssh2.constants import (
 )
 from agent.wire import Reader, byte, string, uint32
 
-WINDOW = 2 * 1024 * 1024
+# Our receive window per channel: what a client may send before we have read it. Keystrokes and
+# pasted configuration need little; this bounds the input a client can park in a channel.
+WINDOW = 256 * 1024
 MAX_PACKET = 32768
-MAX_PENDING = 1024 * 1024  # output held for a peer that does not read, before its input is paused
 MAX_CHANNELS = 10
 _DATA_HEADER = struct.Struct(">BII")  # CHANNEL_DATA, recipient channel, data length
 _CHANNEL_ONLY = struct.Struct(">BI")  # CHANNEL_EOF / CHANNEL_CLOSE / CHANNEL_SUCCESS / CHANNEL_FAILURE
@@ -60,6 +69,7 @@ class Channel:
     env: dict[str, str] = field(default_factory=dict)
     cli: CliSession | None = None
     pending: bytearray = field(default_factory=bytearray)
+    inbox: InputQueue = field(default_factory=InputQueue)  # typed, not yet seen by the CLI
     started: bool = False
     eof_received: bool = False
     closing: bool = False  # output is flushed, then exit-status, EOF, CLOSE
@@ -70,9 +80,12 @@ class Channel:
 class ServerConnection:
     """Channel multiplexer; ``open_cli(interactive, width, height, term)`` creates CLI sessions."""
 
-    def __init__(self, send: Callable[[bytes], None], open_cli: CliFactory) -> None:
+    def __init__(
+        self, send: Callable[[bytes], None], open_cli: CliFactory, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.send = send
         self.open_cli = open_cli
+        self.clock = clock
         self.channels: dict[int, Channel] = {}
         self._next_id = 0
 
@@ -101,8 +114,8 @@ class ServerConnection:
             self._flush(channel)
         elif msg_type == MSG_CHANNEL_EOF:
             channel.eof_received = True
-            if channel.cli is None or channel.pty is None:
-                self._begin_close(channel, channel.exit_status or 0)
+            if not channel.inbox:  # else the end of the queued input closes (see _drain)
+                self._close_on_eof(channel)
         elif msg_type == MSG_CHANNEL_CLOSE:
             if not channel.close_sent:
                 self.send(byte(MSG_CHANNEL_CLOSE) + uint32(channel.remote_id))
@@ -209,21 +222,68 @@ class ServerConnection:
         self._maybe_adjust(channel)
 
     def _maybe_adjust(self, channel: Channel) -> None:
-        """Reopen the peer's window, unless our output for it is piling up.
+        """Reopen the peer's window once its input is consumed, unless our output for it piles up.
 
         A client that keeps typing while it reads nothing would otherwise grow ``pending``
         without bound; holding back the adjust makes it stop at one window of input.
         """
-        if channel.local_window < WINDOW // 2 and len(channel.pending) < MAX_PENDING:
+        if channel.local_window < WINDOW // 2 and not channel.inbox and len(channel.pending) < OUTPUT_BOUND:
             self.send(byte(MSG_CHANNEL_WINDOW_ADJUST) + uint32(channel.remote_id) + uint32(WINDOW - channel.local_window))
             channel.local_window = WINDOW
 
     def _data(self, channel: Channel, data: bytes) -> None:
-        self._consume_window(channel, len(data))
+        if len(data) > channel.local_window:
+            raise ProtocolError("peer sent more data than the channel window allows")
+        channel.local_window -= len(data)
         if channel.cli is None or channel.closing:
+            self._maybe_adjust(channel)
             return
-        self._output(channel, channel.cli.feed(data))
-        self._after_cli(channel)
+        channel.inbox.push(data)
+        self._drain(channel)
+
+    def _drain(self, channel: Channel) -> None:
+        """Hand the CLI one turn's worth of the channel's queued input, if its output is not piling up."""
+        inbox = channel.inbox
+        cli = channel.cli
+        if cli is None or channel.closing:
+            inbox.clear()
+        else:
+            # One line at a time while this turn's time lasts (at least one line per turn).
+            stop = self.clock() + TURN_SECONDS
+            while inbox and len(channel.pending) < OUTPUT_BOUND and not channel.closing:
+                self._output(channel, cli.feed(inbox.take()))
+                self._after_cli(channel)
+                if self.clock() >= stop:
+                    break
+        if not inbox:
+            if channel.eof_received and not channel.closing:
+                self._close_on_eof(channel)
+            elif not channel.closing:
+                self._maybe_adjust(channel)
+
+    def _close_on_eof(self, channel: Channel) -> None:
+        """EOF ends a channel without a CLI or a pty (`echo cmds | ssh sw`); a pty shell goes on."""
+        if channel.cli is None or channel.pty is None:
+            self._begin_close(channel, channel.exit_status or 0)
+
+    @property
+    def has_backlog(self) -> bool:
+        """True when some channel has queued input the CLI can take now."""
+        return any(
+            ch.inbox and ch.cli is not None and not ch.closing and len(ch.pending) < OUTPUT_BOUND
+            for ch in self.channels.values()
+        )
+
+    def process_backlog(self) -> None:
+        """One turn: each channel with runnable queued input gets one :meth:`InputQueue.take`."""
+        for channel in list(self.channels.values()):
+            if channel.inbox:
+                self._drain(channel)
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held for this connection's channels: queued input and output the client has not taken."""
+        return sum(len(ch.pending) + len(ch.inbox) for ch in self.channels.values())
 
     def _after_cli(self, channel: Channel) -> None:
         cli = channel.cli
@@ -257,6 +317,7 @@ class ServerConnection:
             return
         channel.closing = True
         channel.exit_status = status
+        channel.inbox.clear()  # typed after the end of the session: nobody reads it
         self._flush(channel)
 
     def _release(self, channel: Channel) -> None:

@@ -254,6 +254,9 @@ class PacketReader:
                 return None, 0
             length = _U32.unpack_from(buf)[0]
             self._check_length(length)
+            if (4 + length) % 8:
+                # RFC 4253 6: the whole packet is a multiple of 8 bytes even without a cipher (MUST)
+                raise ProtocolError(f"Bad packet length {length}: not a multiple of 8.", DisconnectReason.PROTOCOL_ERROR)
             if len(buf) < 4 + length:
                 return None, 0
             return bytes(buf[4 : 4 + length]), 4 + length

@@ -14,13 +14,14 @@ from typing import Any, Protocol
 from agent.errors import DisconnectReason, ProtocolError
 from agent.identification import ClientVersion
 from agent.profiles.model import Profile, SshAlgorithms
-from agent.sessions import CliSession, SessionInfo, SessionRegistry, SshSettings
+from agent.sessions import ALL_LINES_BUSY, CliSession, SessionInfo, SessionRegistry, SshSettings
 from agent.ssh2.algorithms import KEX_METHODS
 from agent.ssh2.algorithms.hostkey import USER_SIG_ALGORITHMS, HostKey, kind_for_algorithm
 from agent.ssh2.algorithms.kex import KexInputs, KexServer
 from agent.ssh2.auth import ServerAuth, UserTable
 from agent.ssh2.connection import ServerConnection
 from agent.ssh2.constants import (
+    MSG_CHANNEL_DATA,
     MSG_EXT_INFO,
     MSG_SERVICE_ACCEPT,
     MSG_SERVICE_REQUEST,
@@ -80,6 +81,7 @@ class Ssh2ServerCore(Transport):
         *,
         clock: Callable[[], float] = time.monotonic,
         initial_data: bytes = b"",
+        deadline: float | None = None,
     ) -> None:
         super().__init__(server_line.strip(), client_version.line, clock=clock)
         self.device = device
@@ -99,7 +101,9 @@ class Ssh2ServerCore(Transport):
         self.vty: int | None = None
         self.login_time = 0.0
         self.wakeup: Callable[[], None] = lambda: None
-        self.auth_deadline = clock() + device.ssh.authentication_timeout
+        # The login grace covers the whole pre-auth phase from the TCP connection on (``deadline``,
+        # from the driver): a client trickling its version line gets no second grace period.
+        self.auth_deadline = deadline if deadline is not None else clock() + device.ssh.authentication_timeout
         self.send_kexinit()
         if initial_data:
             self.receive_data(initial_data)
@@ -158,9 +162,12 @@ class Ssh2ServerCore(Transport):
             if self.auth.result is not None and not self.authenticated:
                 self._on_authenticated()
         elif 80 <= msg_type <= 127:
-            if self.connection is None:
+            connection = self.connection
+            if connection is None:
                 raise ProtocolError("connection protocol message before authentication")
-            self.connection.handle(msg_type, payload)
+            connection.handle(msg_type, payload)
+            if msg_type == MSG_CHANNEL_DATA:
+                self.hold_input = connection.has_backlog  # the rest of the input waits for later turns
         elif msg_type == MSG_EXT_INFO:
             # RFC 8308 2.3: a client may answer our ext-info-s with its own extensions; none of
             # them changes what this device does, and a recognised message is not UNIMPLEMENTED.
@@ -177,8 +184,10 @@ class Ssh2ServerCore(Transport):
         self.state = "Established"
         self.login_time = time.time()
         self._start_delayed_compression()
-        self.connection = ServerConnection(self.send_payload, self._open_cli)
-        self.vty = self.device.sessions.attach(self)
+        self.connection = ServerConnection(self.send_payload, self._open_cli, self.clock)
+        self.vty = self.device.sessions.attach(self, self.device.profile.ssh.limits.vty_lines)
+        if self.vty is None:
+            self.disconnect(ALL_LINES_BUSY, DisconnectReason.TOO_MANY_CONNECTIONS)
 
     def _open_cli(self, *, interactive: bool, width: int, height: int, term: str) -> CliSession:
         return self.device.open_cli(
@@ -207,6 +216,37 @@ class Ssh2ServerCore(Transport):
             self.disconnect("Authentication timeout", DisconnectReason.BY_APPLICATION)
             return
         self._maybe_rekey()
+
+    @property
+    def has_backlog(self) -> bool:
+        """Queued client input the CLI can take now (the driver then calls :meth:`process_backlog`)."""
+        connection = self.connection
+        return connection is not None and not self.closed and connection.has_backlog
+
+    def process_backlog(self) -> None:
+        """One event-loop turn of queued CLI input (see :mod:`agent.inputqueue`)."""
+        if self.connection is None or self.closed:
+            return
+        try:
+            self.connection.process_backlog()
+        except ProtocolError as exc:
+            self._fail(exc)
+            return
+        self.hold_input = self.connection.has_backlog
+        if not self.hold_input and self.reader.buffered:
+            self.receive_data(b"")  # packets that waited behind the queued input
+
+    @property
+    def login_failures(self) -> int:
+        """Failed authentication attempts on this connection (the admission penalties count them)."""
+        return self.auth.failures if self.auth is not None else 0
+
+    def buffered_bytes(self) -> int:
+        """Memory this connection holds for its client: unparsed input, unsent output, channel queues."""
+        held = self.reader.buffered + len(self._out) + sum(len(p) for p in self._queued)
+        if self.connection is not None:
+            held += self.connection.buffered
+        return held
 
     def disconnect(self, reason: str, code: DisconnectReason = DisconnectReason.BY_APPLICATION) -> None:
         if not self.closed:

@@ -80,7 +80,9 @@ def running_switch(
     profile: str = "device_profiles/3com-s7906e.yaml",
     extra: list[str] | None = None,
     timeout: float = 30.0,
+    open_files: int | None = None,
 ) -> Iterator[RunningSwitch]:
+    """``switch-agent serve`` on a free port; ``open_files`` sets its RLIMIT_NOFILE (soft and hard)."""
     port = free_port()
     log = state.parent / f"{state.name}-serve.log"
     cmd = [sys.executable, "-m", "agent", "serve", "--profile", str(ROOT / profile), "--listen", f"127.0.0.1:{port}"]
@@ -89,7 +91,10 @@ def running_switch(
         cmd += ["--user", user]
     cmd += extra or []
     with open(log, "w") as log_handle:
-        process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log_handle, text=True)
+        process = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log_handle, text=True,
+            preexec_fn=(lambda: _limit_files(open_files)) if open_files else None,
+        )
     try:
         deadline = time.monotonic() + timeout
         assert process.stdout is not None
@@ -106,6 +111,12 @@ def running_switch(
         stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def _limit_files(count: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:  # type: ignore[type-arg]
