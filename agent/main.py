@@ -38,7 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from agent.snmp.agent import SnmpAgent
 
             snmp_host, snmp_port = args.snmp or (host, 1161)
-            snmp = SnmpAgent(device, snmp_host, snmp_port)
+            snmp = SnmpAgent(device, snmp_host, snmp_port, communities=args.snmp_community)
             try:
                 await snmp.start()
             except OSError as exc:
@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", required=True, help="state folder: host keys, flash (saved configuration)")
     serve.add_argument("--user", type=parse_user, action="append", help="NAME:PASSWORD[:LEVEL] added on first start")
     serve.add_argument("--snmp", type=lambda v: parse_listen(v), default=None, help="HOST:PORT for the SNMP agent")
+    serve.add_argument("--snmp-community", action="append", default=[], metavar="NAME",
+                       help="add a read-only community (none exists unless configured, as on the switch)")
     serve.set_defaults(func=cmd_serve)
 
     from agent.fleet.cli import add_fleet_parser, add_worker_parser

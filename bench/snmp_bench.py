@@ -5,7 +5,7 @@
 
 One run starts, on 127.0.0.1 high ports:
 
-* ours:  ``python -m agent serve --profile device_profiles/3com-s7906e.yaml --snmp 127.0.0.1:P``
+* ours:  ``python -m agent serve --profile device_profiles/3com-s7906e.yaml --snmp 127.0.0.1:P --snmp-community public``
          (one emulated 3Com 7906E: 104 ports + NULL0 = 105 ifTable rows);
 * peer:  ``snmpd -f -C -c <temporary config>`` (Net-SNMP, foreground, ``rocommunity public``).
 
@@ -166,7 +166,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def start_ours(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     cmd = [sys.executable, "-m", "agent", "serve", "--profile", str(PROFILE), "--state", str(tmp / "state"),
-           "--listen", f"127.0.0.1:{free_port(socket.SOCK_STREAM)}", "--snmp", f"127.0.0.1:{port}"]
+           "--listen", f"127.0.0.1:{free_port(socket.SOCK_STREAM)}", "--snmp", f"127.0.0.1:{port}",
+           "--snmp-community", "public"]
     log = open(tmp / "ours.log", "wb")  # noqa: SIM115 - closed with the process below
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     proc._bench_log = log  # type: ignore[attr-defined]

@@ -90,6 +90,8 @@ def add_lab_parser(sub: Any) -> None:
     lab.add_argument("--ansible-inventory", default=None, metavar="FILE",
                      help="also write an Ansible YAML inventory (network_cli + switch_agent.comware)")
     lab.add_argument("--snmp", type=parse_listen, default=None, help="first HOST:PORT of the SNMP agents (PORT+i)")
+    lab.add_argument("--snmp-community", action="append", default=[], metavar="NAME",
+                     help="read-only community for every device's SNMP agent (none unless given or configured)")
     lab.add_argument("--user", type=parse_user, action="append", default=[],
                      help="NAME:PASSWORD[:LEVEL] added to every device on first start (repeatable)")
     lab.add_argument("--processes", type=int, default=1, help="worker processes, one event loop each")
@@ -150,7 +152,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
     spec = build_spec(args)
     state = Path(args.state)
     state.mkdir(parents=True, exist_ok=True)
-    slots = plan_lab(spec, listen=args.listen, state=state, loopback=args.loopback, snmp=args.snmp)
+    slots = plan_lab(spec, listen=args.listen, state=state, loopback=args.loopback, snmp=args.snmp,
+                     snmp_communities=tuple(args.snmp_community))
     inventory = Path(args.inventory)
     username = _username(spec)
     started = time.monotonic()

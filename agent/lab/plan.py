@@ -29,6 +29,7 @@ class DeviceSlot:
     users: list[LabUser]
     data: dict[str, object] = field(default_factory=dict)
     snmp: tuple[str, int] | None = None
+    snmp_communities: tuple[str, ...] = ()  # read communities added explicitly (--snmp-community)
 
 
 def _profile_key(path: str) -> str:
@@ -43,6 +44,7 @@ def plan_lab(
     loopback: bool = False,
     snmp: tuple[str, int] | None = None,
     profile_loader: object = None,
+    snmp_communities: tuple[str, ...] = (),
 ) -> list[DeviceSlot]:
     """One slot per device, numbered from 1 across the whole lab (``SW7906E-001`` ...).
 
@@ -99,6 +101,7 @@ def plan_lab(
                     users=[*spec.users, *group.users],
                     data=data,
                     snmp=snmp_addr,
+                    snmp_communities=snmp_communities,
                 )
             )
             index += 1

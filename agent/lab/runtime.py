@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from agent.lab.plan import DeviceSlot
+from agent.server.admission import StartupRule, raise_open_file_limit
 from agent.server.listener import install_stop_signals, run_event_loop
 
 log = logging.getLogger("switch_agent.lab")
@@ -76,6 +77,7 @@ class LabRuntime:
         from agent.server.listener import DeviceServer, freeze_startup_heap
 
         cache = _ProfileCache()
+        raise_open_file_limit(sum(_descriptors_needed(cache.for_slot(slot)) for slot in self.slots) + 256)
         snmp_class = _snmp_agent_class() if any(s.snmp for s in self.slots) else None
         try:
             for slot in self.slots:
@@ -86,7 +88,7 @@ class LabRuntime:
                 self.devices[slot.name] = device
                 snmp_port = None
                 if slot.snmp is not None and snmp_class is not None:
-                    agent = snmp_class(device, slot.snmp[0], slot.snmp[1])
+                    agent = snmp_class(device, slot.snmp[0], slot.snmp[1], communities=slot.snmp_communities)
                     await agent.start()
                     self.snmp_agents.append(agent)
                     snmp_port = int(getattr(agent, "port", slot.snmp[1]))
@@ -123,6 +125,12 @@ class LabRuntime:
         self.snmp_agents.clear()
         servers, self.servers = self.servers, []
         await asyncio.gather(*(server.stop() for server in servers), return_exceptions=True)
+
+
+def _descriptors_needed(profile: Any) -> int:
+    """Open files one device may hold: listener, SNMP socket, its VTY lines and pre-auth connections."""
+    limits = profile.ssh.limits
+    return 2 + limits.vty_lines + StartupRule.parse(limits.max_startups).full
 
 
 def _snmp_agent_class() -> Any:

@@ -19,18 +19,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pysnmp.carrier.asyncio.dgram import udp, udp6
 from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context
-from pysnmp.proto import rfc1902, rfc1905
+from pysnmp.proto import rfc1905
 from pysnmp.proto.api import v2c
 
-from agent.snmp import fastpath, readops
+from agent.snmp import fastpath, mib_snmp, readops
 from agent.snmp.access import Credentials, UsmUser, credentials
 from agent.snmp.cliapply import CommitError, apply_set
+from agent.snmp.guard import InputGuard, bulk_budget
 from agent.snmp.mibs import build_tree
 from agent.snmp.oidtree import OidTree, SetError, to_asn1
 from agent.snmp.readops import MAX_MESSAGE, MAX_REPETITIONS
@@ -55,36 +56,6 @@ _GET = rfc1905.GetRequestPDU.tagSet
 _NEXT = rfc1905.GetNextRequestPDU.tagSet
 _BULK = rfc1905.GetBulkRequestPDU.tagSet
 _SET = rfc1905.SetRequestPDU.tagSet
-
-
-def _ber_len(n: int) -> int:
-    return 1 if n < 128 else 2 if n < 256 else 3 if n < 65536 else 4
-
-
-def _arc_len(arc: int) -> int:
-    size = 1
-    while arc >= 128:
-        arc >>= 7
-        size += 1
-    return size
-
-
-def varbind_size(oid: tuple[int, ...], value: Any) -> int:
-    """Upper bound of the BER size of one varbind (OID + value, sequence header)."""
-    body = 2 + sum(_arc_len(a) for a in oid[2:]) + 1
-    oid_len = 1 + _ber_len(body) + body
-    try:
-        raw = value.asOctets() if hasattr(value, "asOctets") else None
-    except Exception:  # noqa: BLE001 - a value that is not a string
-        raw = None
-    if raw is not None:
-        val = 1 + _ber_len(len(raw)) + len(raw)
-    elif isinstance(value, rfc1902.ObjectIdentifier):
-        val = 2 + 2 + sum(_arc_len(a) for a in tuple(value)) + 2
-    else:
-        val = 12  # integers, counters, ticks, exceptions
-    inner = oid_len + val
-    return 1 + _ber_len(inner) + inner
 
 
 def engine_id_for(device: Any) -> bytes:
@@ -185,6 +156,7 @@ class _Responder(cmdrsp.CommandResponderBase):
         non_repeaters = int(v2c.apiBulkPDU.get_non_repeaters(pdu))
         repetitions = int(v2c.apiBulkPDU.get_max_repetitions(pdu))
         oids = [tuple(name) for name, _ in var_binds]
+        limit = min(limit, bulk_budget(self.agent.guard.request_size))  # no reflection amplifier
         return readops.get_bulk(self.agent.tree, oids, non_repeaters, repetitions, _varbind, limit,
                                 self.agent.max_repetitions)
 
@@ -222,9 +194,10 @@ _MISSING = {m.name: v for m, v in ((readops.NO_SUCH_OBJECT, rfc1905.noSuchObject
 
 
 def _varbind(oid: tuple[int, ...], value: Any) -> tuple[tuple[Any, Any], int]:
-    """readops' encoder for pysnmp: a (name, value) pair of pyasn1 objects and its estimated size."""
+    """readops' encoder for pysnmp: a (name, value) pair of pyasn1 objects and its BER size, the
+    fast path's exact figure, so both paths fit the same rows into the same byte budgets."""
     asn1 = _MISSING[value.name] if value.__class__ is readops.Missing else to_asn1(value)
-    return (v2c.ObjectIdentifier(oid), asn1), varbind_size(oid, asn1)
+    return (v2c.ObjectIdentifier(oid), asn1), fastpath.varbind_length(oid, value)
 
 
 class SnmpAgent:
@@ -238,13 +211,19 @@ class SnmpAgent:
         *,
         strict_versions: bool = False,
         max_repetitions: int = MAX_REPETITIONS,
+        communities: Sequence[str] = (),
     ) -> None:
         self.device = device
         self.host = host
         self.port = port
         self.strict_versions = strict_versions
         self.max_repetitions = max_repetitions
+        # Read communities asked for explicitly (`--snmp-community`): a Comware 5 switch has none
+        # until one is configured, so the agent adds only these, as `snmp-agent community read`.
+        self.communities = tuple(communities)
         self.tree: OidTree = build_tree(device)
+        self.guard = InputGuard()
+        self.tree.add(mib_snmp.section(self.snmp_counters))
         self.max_message = MAX_MESSAGE
         self.stats = {"requests": 0, "fast": 0, "dropped": 0, "errors": 0, "sets": 0}
         self.engine: Any = None
@@ -271,10 +250,15 @@ class SnmpAgent:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
+        if self.communities:
+            with self.device.lock:
+                for name in self.communities:
+                    self.device.snmp.communities.setdefault(name, "read")
         self.engine = engine.SnmpEngine(snmpEngineID=v2c.OctetString(engine_id_for(self.device)))
         module = udp6 if family == socket.AF_INET6 else udp
         transport = fastpath.make_transport(module.UdpTransport)(loop=loop)
         transport.fast_handler = lambda data: fastpath.handle(self, data)
+        transport.guard = self.guard
         transport.open_server_mode(sock=sock)
         await transport._lport  # the datagram endpoint exists once this resolves
         self._transport = transport
@@ -298,6 +282,20 @@ class SnmpAgent:
                 dispatcher.close_dispatcher()
             self.engine = None
         self._transport = None
+
+    def snmp_counters(self) -> dict[str, int]:
+        """The snmp group's counters: ours (framing, fast path) plus pysnmp's (its decoder, communities)."""
+        counts = dict(self.guard.counts)
+        counts["bad_community"] = 0
+        if self.engine is not None:
+            builder = self.engine.get_mib_builder()
+            for key, name in (("parse_errors", "snmpInASNParseErrs"), ("bad_community", "snmpInBadCommunityNames")):
+                try:
+                    (symbol,) = builder.import_symbols("__SNMPv2-MIB", name)
+                    counts[key] += int(symbol.syntax)
+                except Exception:  # noqa: BLE001 - a pysnmp without the symbol: ours alone
+                    pass
+        return counts
 
     # ------------------------------------------------------------------ device changes
     def _on_device_change(self, device: Any, topic: str) -> None:

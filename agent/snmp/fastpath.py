@@ -16,6 +16,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from agent.snmp import readops
+from agent.snmp.guard import InputGuard, bulk_budget, framing_problem
 from agent.snmp.oidtree import (
     COUNTER32,
     COUNTER64,
@@ -220,6 +221,7 @@ def _handle(agent: SnmpAgent, data: bytes) -> bytes | None | object:
         elif pdu_tag == GETNEXT:
             varbinds = readops.get_next(agent.tree, oids, _varbind, limit, version == 0)
         else:
+            limit = min(limit, bulk_budget(len(data)))  # no reflection amplifier
             varbinds = readops.get_bulk(agent.tree, oids, a, b, _varbind, limit, agent.max_repetitions)
         status = index = 0
     except readops.ReadError as err:
@@ -229,6 +231,11 @@ def _handle(agent: SnmpAgent, data: bytes) -> bytes | None | object:
     head = _NO_ERROR if not status else encode_integer(status) + encode_integer(index)
     pdu = request_id_tlv + head + tlv(0x30, b"".join(varbinds))
     return tlv(0x30, tlv(0x02, signed(version)) + tlv(0x04, community) + tlv(RESPONSE, pdu))
+
+
+def varbind_length(oid: Oid, value: Any) -> int:
+    """The exact BER size of one varbind of our tree (the pysnmp path budgets with it too)."""
+    return _varbind(oid, value)[1]
 
 
 def _varbind(oid: Oid, value: Any) -> tuple[bytes, int]:
@@ -241,12 +248,22 @@ def _varbind(oid: Oid, value: Any) -> tuple[bytes, int]:
 
 
 def make_transport(base: type) -> type:
-    """A pysnmp asyncio UDP transport class that offers each datagram to the fast path first."""
+    """A pysnmp asyncio UDP transport class that checks each datagram's framing
+    (:mod:`agent.snmp.guard`), offers it to the fast path, and only then hands it to pysnmp,
+    whose callback runs guarded: a decoder failure costs a counter, not a traceback."""
 
     class FastPathTransport(base):  # type: ignore[misc]
         fast_handler: Any = None
+        guard: InputGuard | None = None
 
         def datagram_received(self, datagram: bytes, transportAddress: Any) -> None:  # noqa: N803
+            guard = self.guard
+            if guard is not None:
+                guard.counts["in_pkts"] += 1
+                problem = framing_problem(datagram)
+                if problem is not None:
+                    guard.malformed(str(transportAddress[0]), problem)
+                    return
             handler = self.fast_handler
             if handler is not None:
                 result = handler(datagram)
@@ -254,6 +271,18 @@ def make_transport(base: type) -> type:
                     if result is not None and self.transport is not None:
                         self.transport.sendto(result, transportAddress)
                     return
-            super().datagram_received(datagram, transportAddress)
+            if self._callback_function is not None:
+                self.loop.call_soon(self._guarded, transportAddress, datagram)
+
+        def _guarded(self, address: Any, datagram: bytes) -> None:
+            guard = self.guard
+            if guard is not None:
+                guard.request_size = len(datagram)
+            try:
+                self._callback_function(self, address, datagram)
+            except Exception as exc:  # noqa: BLE001 - pysnmp/pyasn1 raising on hostile input
+                if guard is None:
+                    raise
+                guard.malformed(str(address[0]), f"{type(exc).__name__} in the decoder")
 
     return FastPathTransport

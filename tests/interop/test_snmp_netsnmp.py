@@ -224,11 +224,11 @@ def test_switch_agent_serve_with_snmp(tmp_path: Path) -> None:
     state = tmp_path / "state"
     # Prepare the saved configuration the served device boots from (CLI-made, like an operator would).
     seed = make_device(state)
-    cli(seed, "system-view", "sysname served-7906", "vlan 30", "quit",
-        V3_LINE.format(name="ops", auth="sha"))
+    cli(seed, "system-view", "sysname served-7906", "vlan 30", "quit", "snmp-agent community write private",
+        V3_LINE.format(name="ops", auth="sha"))  # the read community comes from --snmp-community
     seed.save()
     port = _free_udp_port()
-    with running_switch(state, [f"{USER}:{PASSWORD}:3"], extra=["--snmp", f"127.0.0.1:{port}"]) as switch:
+    with running_switch(state, [f"{USER}:{PASSWORD}:3"], extra=["--snmp", f"127.0.0.1:{port}", "--snmp-community", "public"]) as switch:
         assert switch.process.poll() is None
         rows = parse(snmp("snmpwalk", port, SYSTEM).stdout)
         assert rows[(1, 3, 6, 1, 2, 1, 1, 5, 0)] == "served-7906"

@@ -345,6 +345,8 @@ def test_usm_user_parsing() -> None:
 
 
 def test_credentials_follow_the_configuration(device) -> None:
+    assert credentials(device).communities == ()  # none until configured, as on the switch
+    cli(device, "system-view", "snmp-agent community read public", "snmp-agent community write private")
     creds = credentials(device)
     assert ("public", "read") in creds.communities and ("private", "write") in creds.communities
     assert creds.versions == {"v1", "v2c", "v3"}  # untouched CW5 default (v3 only) read leniently
