@@ -3,7 +3,29 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+# What atomic_write_bytes leaves behind when the process dies between open and rename.
+_TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+
+
+def remove_stale_temporaries(directory: Path) -> int:
+    """Delete the temporary files a killed writer left in ``directory`` (a device does this at start,
+    when no writer of its own can be running); returns how many there were."""
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for entry in entries:
+        if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 def atomic_write_text(path: Path, text: str) -> None:

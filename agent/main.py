@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from agent import native
-from agent.args import parse_listen, parse_user
+from agent.args import PASSWORD_ENV, parse_listen, parse_user, parse_users_file
 from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.logs import setup_logging
@@ -21,7 +21,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     profile = load_profile(args.profile)
     host, port = args.listen
-    device = load_device(profile, Path(args.state), args.user or [])
+    users = [*args.user, *(user for group in args.users_file for user in group)]
+    device = load_device(profile, Path(args.state), users)
     device.host_keys.load_all()  # generated on first start, reused after; never during a login
     server = DeviceServer(device, host, port)
 
@@ -66,7 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 SERVE_EXAMPLES = [
     "switch-agent serve --profile device_profiles/3com-s7906e.yaml --listen 127.0.0.1:2222 --state lab/sw1 "
-    "--user admin:Lab-pass-1:3 --snmp 127.0.0.1:1161",
+    "--user admin:3 --snmp 127.0.0.1:1161 --snmp-community public   # password from $SWITCH_AGENT_PASSWORD",
 ]
 
 
@@ -84,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", required=True, help="device profile YAML (device_profiles/...)")
     serve.add_argument("--listen", type=parse_listen, default="127.0.0.1:2222", help="HOST:PORT for SSH")
     serve.add_argument("--state", required=True, help="state folder: host keys, flash (saved configuration)")
-    serve.add_argument("--user", type=parse_user, action="append", help="NAME:PASSWORD[:LEVEL] added on first start")
+    serve.add_argument("--user", type=parse_user, action="append", default=[], metavar="NAME[:LEVEL]",
+                       help=f"user added on first start, password from ${PASSWORD_ENV} (never on the command line)")
+    serve.add_argument("--users-file", type=parse_users_file, action="append", default=[], metavar="FILE",
+                       help="users added on first start: NAME:PASSWORD[:LEVEL] lines")
     serve.add_argument("--snmp", type=lambda v: parse_listen(v), default=None, help="HOST:PORT for the SNMP agent")
     serve.add_argument("--snmp-community", action="append", default=[], metavar="NAME",
                        help="add a read-only community (none exists unless configured, as on the switch)")

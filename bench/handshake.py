@@ -51,6 +51,15 @@ SERVERS = ("ours", "asyncssh", "paramiko")
 _started: list[subprocess.Popen] = []
 
 
+def _users_file(tmp: Path) -> Path:
+    """The benchmark user in a --users-file (a password never goes on a command line)."""
+    from agent.lab.process import write_users_file
+
+    path = tmp / "users"
+    write_users_file(path, [f"{common.USER}:{common.PASSWORD}:3"])
+    return path
+
+
 def _stop(proc: subprocess.Popen, grace: float = 5.0) -> None:
     if proc.poll() is not None:
         return
@@ -142,8 +151,8 @@ def build_servers(tmp: Path, python: str, key: Path) -> dict[str, Server]:
             f"127.0.0.1:{port}",
             "--state",
             str(tmp / "ours-state"),
-            "--user",
-            f"{common.USER}:{common.PASSWORD}:3",
+            "--users-file",
+            str(_users_file(tmp)),
         ],
         port,
         tmp / "ours.log",

@@ -114,6 +114,15 @@ class StepTimers:
         self.on = False
 
 
+def _users_file(tmp: Path) -> Path:
+    """The benchmark user in a --users-file (a password never goes on a command line)."""
+    from agent.lab.process import write_users_file
+
+    path = tmp / "users"
+    write_users_file(path, [f"{common.USER}:{common.PASSWORD}:3"])
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="profiled connections")
@@ -201,8 +210,8 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--state",
                 str(tmp / "state"),
-                "--user",
-                f"{common.USER}:{common.PASSWORD}:3",
+                "--users-file",
+                str(_users_file(tmp)),
             ]
         )
     finally:

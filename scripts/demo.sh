@@ -27,9 +27,9 @@ devices:
   - {profile: $PWD/device_profiles/3com-s7906e-ssh1.yaml, count: $SSH1}
 SPEC
 
-echo "\$ switch-agent lab --spec lab-spec.yaml --listen 127.0.0.1:0 --state STATE --inventory lab.yaml --user admin:***:3"
+echo "\$ switch-agent lab --spec lab-spec.yaml --listen 127.0.0.1:0 --state STATE --inventory lab.yaml --user admin:3   # password from \$SWITCH_AGENT_PASSWORD"
 "$PY" -m agent lab --spec "$WORK/lab-spec.yaml" --listen 127.0.0.1:0 --state "$WORK/state" \
-  --inventory "$WORK/lab.yaml" --user "admin:$SWITCH_AGENT_PASSWORD:3" >"$WORK/lab.log" 2>&1 &
+  --inventory "$WORK/lab.yaml" --user admin:3 >"$WORK/lab.log" 2>&1 &
 lab_pid=$!
 for _ in $(seq 1 150); do
   grep -q "^lab ready" "$WORK/lab.log" && break

@@ -27,7 +27,10 @@ def pump(client: ClientTransport, server: Ssh2ServerCore, rounds: int = 200) -> 
         to_server = client.data_to_send()
         to_client = server.data_to_send()
         if not to_server and not to_client:
-            return
+            if not server.has_backlog:
+                return
+            server.process_backlog()  # the driver's next event-loop turn
+            continue
         if to_server:
             server.receive_data(to_server)
         if to_client:

@@ -75,6 +75,7 @@ class CliSession:
         self._tab: tuple[str, list[str], int, str] | None = None
         self.failed = False
         self.reboot_requested = False
+        self.super_failures = 0  # wrong `super` passwords in this session (agent.cli.lockout)
 
     # ------------------------------------------------------------------ public API
     @property

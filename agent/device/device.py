@@ -25,7 +25,7 @@ from agent.device.model import (
     Vlan,
     VlanInterface,
 )
-from agent.files import atomic_write_text
+from agent.files import atomic_write_text, remove_stale_temporaries
 from agent.keys import pubkeys
 from agent.keys.store import HostKeyStore
 from agent.passwords import VERIFIED, hash_password
@@ -60,13 +60,16 @@ class DeviceCli(Protocol):
         ...
 
 
+MAX_FILE_NAME = 200  # bytes: the save's temporary file (.NAME.PID.tmp) must fit the host's 255 too
+
+
 def flash_path(state_dir: Path, name: str) -> Path:
     """``flash:/x.cfg`` / ``x.cfg`` -> ``state_dir/flash/x.cfg`` (never outside the flash folder)."""
     bare = name.strip()
     if bare.lower().startswith("flash:"):
         bare = bare[6:]
     bare = bare.lstrip("/")
-    if not bare or "/" in bare or "\\" in bare or bare in (".", ".."):
+    if not bare or "/" in bare or "\\" in bare or bare in (".", "..") or len(bare.encode()) > MAX_FILE_NAME:
         raise ValueError(f"bad file name {name!r}")
     return state_dir / "flash" / bare
 
@@ -98,6 +101,9 @@ class Device:
         Most callers want :func:`agent.family.load_device`, which picks ``cli`` from the profile.
         """
         device = cls(profile, state_dir, list(extra_users), cli=cli)
+        for folder in (device.state_dir / "flash", device.state_dir / "keys"):
+            if remove_stale_temporaries(folder):  # a save or key write killed half-way (never a torn file)
+                log.info("%s: removed stale temporary files in %s", profile.identity.sysname, folder)
         device._boot()
         return device
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.args import parse_listen, parse_user
+from agent.args import parse_listen, parse_user, parse_users_file
 from agent.commandline import subcommand
 from agent.errors import ConfigError
 from agent.lab.inventory import write_ansible_inventory, write_inventory
@@ -92,8 +92,11 @@ def add_lab_parser(sub: Any) -> None:
     lab.add_argument("--snmp", type=parse_listen, default=None, help="first HOST:PORT of the SNMP agents (PORT+i)")
     lab.add_argument("--snmp-community", action="append", default=[], metavar="NAME",
                      help="read-only community for every device's SNMP agent (none unless given or configured)")
-    lab.add_argument("--user", type=parse_user, action="append", default=[],
-                     help="NAME:PASSWORD[:LEVEL] added to every device on first start (repeatable)")
+    lab.add_argument("--user", type=parse_user, action="append", default=[], metavar="NAME[:LEVEL]",
+                     help="user added to every device on first start, password from $SWITCH_AGENT_PASSWORD "
+                     "(never on the command line; repeatable)")
+    lab.add_argument("--users-file", type=parse_users_file, action="append", default=[], metavar="FILE",
+                     help="users added to every device on first start: NAME:PASSWORD[:LEVEL] lines")
     lab.add_argument("--processes", type=int, default=1, help="worker processes, one event loop each")
     lab.add_argument("--known-hosts", metavar="FILE",
                      help="write the devices' host keys to FILE (OpenSSH known_hosts) before 'lab ready', "
@@ -110,7 +113,7 @@ def build_spec(args: argparse.Namespace) -> LabSpec:
         if args.count < 1:
             raise ConfigError("--count must be at least 1")
         spec = LabSpec(devices=[DeviceGroup(profile=check_profile(args.profile), count=args.count, prefix=args.prefix)])
-    users = list(args.user)
+    users = [*args.user, *(user for group in args.users_file for user in group)]
     if not users and not spec.users and os.environ.get("SWITCH_AGENT_PASSWORD"):
         from agent.profiles.model import LabUser
 

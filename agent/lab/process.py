@@ -18,6 +18,14 @@ from types import TracebackType
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def write_users_file(path: Path, users: list[str]) -> None:
+    """A ``--users-file``: one NAME:PASSWORD[:LEVEL] per line, mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{user}\n" for user in users))
+
+
 class LabProcess:
     """``with LabProcess(state, inventory, ...) as lab:`` starts the lab, waits until ready, stops it."""
 
@@ -41,8 +49,11 @@ class LabProcess:
                "--listen", listen, "--processes", str(processes)]
         cmd += ["--spec", str(spec)] if spec else ["--profile", str(ROOT / profile) if not Path(profile).is_absolute()
                                                     else profile, "--count", str(count)]
-        for user in users or []:
-            cmd += ["--user", user]
+        if users:
+            # NAME:PASSWORD[:LEVEL] lines in a file only we may read, never on the command line.
+            users_file = self.state.parent / f"{self.state.name}-users"
+            write_users_file(users_file, users)
+            cmd += ["--users-file", str(users_file)]
         self.cmd = cmd + (extra or [])
         self.process: subprocess.Popen[bytes] | None = None
         self.ready_line = ""

@@ -96,7 +96,6 @@ class SshLimits(_Strict):
     penalty_threshold_seconds: float = Field(default=15.0, ge=0, le=3600)
     penalty_max_seconds: float = Field(default=600.0, ge=1, le=86400)
     super_retries: int = Field(default=3, ge=1, le=10, description="wrong `super` passwords before the session is locked out")
-    super_failure_delay_seconds: float = Field(default=2.0, ge=0, le=60, description="wait after each wrong `super` password")
 
     @field_validator("max_startups", "process_max_startups")
     @classmethod

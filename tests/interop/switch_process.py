@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.lab.process import write_users_file
+
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY_OPENSSL = ROOT / "tests" / "fixtures" / "openssl-legacy.cnf"  # DES/Blowfish for ssh1
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
@@ -87,8 +89,10 @@ def running_switch(
     log = state.parent / f"{state.name}-serve.log"
     cmd = [sys.executable, "-m", "agent", "serve", "--profile", str(ROOT / profile), "--listen", f"127.0.0.1:{port}"]
     cmd += ["--state", str(state)]
-    for user in users:
-        cmd += ["--user", user]
+    if users:
+        users_file = state.parent / f"{state.name}-users"
+        write_users_file(users_file, users)  # passwords never on the command line
+        cmd += ["--users-file", str(users_file)]
     cmd += extra or []
     with open(log, "w") as log_handle:
         process = subprocess.Popen(

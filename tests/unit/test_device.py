@@ -23,7 +23,7 @@ def test_first_start_from_profile(tmp_path):
     assert list(dev.vlans) == [1]
     assert dev.ssh.enabled and dev.ssh.compatible_ssh1x
     assert dev.ssh_protocol_version() == "1.99"
-    assert dev.snmp.communities == {"public": "read", "private": "write"}
+    assert dev.snmp.communities == {}  # no community until one is configured, as on the switch
     assert not (tmp_path / "keys").exists(), "host keys are created lazily"
 
 

@@ -246,6 +246,7 @@ def test_shipped_templates_achieve_shipped_compliance_rules(tmp_path: Path) -> N
     renderer = Renderer([ROOT / "templates"], {"ops_password": "Ops-pass-1"})
     for profile, ssh1_only in (("3com-s7906e", False), ("3com-s7906e-legacy", False), ("3com-s7906e-ssh1", True)):
         device = make_device(tmp_path / profile, ROOT / f"device_profiles/{profile}.yaml")
+        _apply(device, ["snmp-agent community read public"])  # as an earlier admin left it
         before = evaluate(_DeviceConnection(device), config_rules, None)
         assert {f["rule"] for f in before if not f["passed"]} >= {"no-public-community", "vlan-10"}, profile
         host = Host("SW-1", "127.0.0.1", 22, "admin", "hp_comware", [], {"ssh1_only": ssh1_only})

@@ -129,7 +129,9 @@ class Pair:
                 self.server.receive_data(to_server)
             new += self.client.events()
             if not to_client and not to_server:
-                break
+                if not self.server.has_backlog:
+                    break
+                self.server.process_backlog()  # the driver's next event-loop turn
         self.events += new
         return new
 

@@ -9,6 +9,7 @@ from collections.abc import Generator
 from agent.cli.commands.dialogs import save_dialogue, save_lines, yes_no
 from agent.cli.context import SYSTEM, USER, Ask, Ctx
 from agent.cli.errors import WrongParameter
+from agent.cli.lockout import LOCKED, super_failed, super_locked
 from agent.cli.tree import VIEWS, command, describe
 from agent.passwords import hash_password, is_hash, verify_password
 
@@ -77,12 +78,17 @@ def super_(ctx: Ctx) -> Generator[Ask, str, None] | None:
         ctx.print(*_level_note(target))
         return None
 
+    if super_locked(session):  # agent.cli.lockout: too many wrong passwords in this session
+        session.failed = True
+        ctx.print(LOCKED)
+        return None
+
     def dialogue() -> Generator[Ask, str, None]:
         stored = ctx.device.super_passwords.get(target)
         ctx.print("Please input the password to change the privilege level, press CTRL_C to abort.")
         typed = yield Ask(" Password:", secret=True)
         if stored is None or not verify_password(stored, typed.encode("utf-8", "replace")):
-            ctx.print("% Password is incorrect.")
+            ctx.print(*super_failed(session, target))
             session.failed = True
             return
         session.level = target
