@@ -22,7 +22,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from agent.lab.plan import DeviceSlot
-from agent.server.admission import StartupRule, raise_open_file_limit
+from agent.profiles.model import Profile
+from agent.profiles.startups import StartupRule
+from agent.server.admission import raise_open_file_limit
 from agent.server.listener import install_stop_signals, run_event_loop
 
 log = logging.getLogger("switch_agent.lab")
@@ -127,7 +129,7 @@ class LabRuntime:
         await asyncio.gather(*(server.stop() for server in servers), return_exceptions=True)
 
 
-def _descriptors_needed(profile: Any) -> int:
+def _descriptors_needed(profile: Profile) -> int:
     """Open files one device may hold: listener, SNMP socket, its VTY lines and pre-auth connections."""
     limits = profile.ssh.limits
     return 2 + limits.vty_lines + StartupRule.parse(limits.max_startups).full

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agent.profiles.startups import StartupRule
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -100,9 +102,7 @@ class SshLimits(_Strict):
     @field_validator("max_startups", "process_max_startups")
     @classmethod
     def _startups(cls, value: str) -> str:
-        from agent.server.admission import StartupRule
-
-        StartupRule.parse(value)
+        StartupRule.parse(value)  # the rule's own check: START <= FULL, RATE 0-100
         return value
 
 

@@ -18,8 +18,12 @@ class ServerCore(Protocol):
     """
 
     closed: bool
-    authenticated: bool  # logged in: the connection leaves the pre-auth counts (agent.server.admission)
     wakeup: Callable[[], None]  # set by the driver: output made outside receive_data (the device ends a session)
+
+    @property
+    def authenticated(self) -> bool:
+        """Logged in: the connection leaves the pre-auth counts (agent.server.admission)."""
+        ...
 
     def receive_data(self, data: bytes) -> None: ...
 

@@ -53,12 +53,31 @@ def _identification(version: str, software: str) -> tuple[bytes, str]:
 class ServedHostKeys(HostKeySource, RsaHostKey, Protocol):
     """Host keys for both protocol versions (agent.keys.store.HostKeyStore is one)."""
 
+    def all_loaded(self) -> bool: ...
+
+    def load_all(self) -> None:
+        """Make or read every key now (the listener calls it on a worker thread)."""
+        ...
+
+
+class IdleSetting(Protocol):
+    """The VTY user-interface's ``idle-timeout``."""
+
+    @property
+    def idle_timeout_seconds(self) -> int: ...
+
 
 class ServedDevice(Ssh2Device, Ssh1Device, Protocol):
     """What the listener and the driver need of a device: both cores' needs and the version to announce."""
 
     @property
     def host_keys(self) -> ServedHostKeys: ...
+
+    @property
+    def vty(self) -> IdleSetting: ...
+
+    @property
+    def sysname(self) -> str: ...
 
     def ssh_protocol_version(self) -> str: ...
 

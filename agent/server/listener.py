@@ -11,8 +11,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from agent.logs import flush_logs
-from agent.server.admission import DeviceAdmission, Penalties, StartupRule, process_admission
+from agent.profiles.startups import StartupRule
+from agent.server.admission import DeviceAdmission, Penalties, process_admission
 from agent.server.driver import ConnectionDriver, ServedDevice
+from agent.ssh1.server_key import ServerKeyCache
 
 log = logging.getLogger("switch_agent.ssh")
 REFUSAL_LOG_INTERVAL = 60.0  # refused connections are logged once per source and interval
@@ -94,8 +96,6 @@ class DeviceServer:
         store = device.host_keys
         store.load_all()
         if device.ssh_protocol_version() != "2.0" and store.has("rsa"):
-            from agent.ssh1.server_key import ServerKeyCache
-
             ServerKeyCache.for_device(device).current(store.rsa_private_key.key_size)
 
     def _keys_made(self, future: asyncio.Future[None]) -> None:

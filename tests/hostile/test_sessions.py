@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.device.sessions import ALL_LINES_BUSY
 from agent.errors import DisconnectReason
+from agent.sessions import ALL_LINES_BUSY
 from tests.hostile.clients import PASSWORD, USER, ssh2_command_latency, ssh2_login
 from tests.interop.switch_process import running_switch
 
