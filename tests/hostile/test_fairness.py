@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.server.listener import DeviceServer
+from agent.server.listener import DeviceServer, freeze_startup_heap
 from tests.conftest import make_device
 from tests.interop.switch_process import ROOT
 
@@ -58,6 +58,7 @@ async def _under_attack(tmp_path: Path, attack: list[str], probe_seconds: float)
         server = DeviceServer(device, "127.0.0.1", 0)
         await server.start()
         servers.append(server)
+    freeze_startup_heap()  # as serve and lab do once their devices exist
     loop = asyncio.get_running_loop()
     worst = worst_wall = 0.0
     measuring = False

@@ -88,8 +88,8 @@ def test_an_engine_bug_closes_only_that_connection(device, monkeypatch: pytest.M
             raise RuntimeError("simulated engine bug")
 
     # (the engine may be compiled, so its method cannot be patched: the driver gets this class)
-    monkeypatch.setitem(driver.ENGINES, "2", lambda device, client, line, peer, leftover: BrokenCore(
-        device, client, line, peer, initial_data=leftover))
+    monkeypatch.setitem(driver.ENGINES, "2", lambda device, client, line, peer, leftover, deadline: BrokenCore(
+        device, client, line, peer, initial_data=leftover, deadline=deadline))
 
     async def body(port: int) -> bytes:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
