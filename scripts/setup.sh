@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(openssh-client openssh-client-ssh1 sshpass putty-tools dropbear-bin snmp snmpd ssh-audit redis-server rabbitmq-server)
+# The Vagrant lab test (tests/vagrant): Vagrant with libvirt and QEMU, and what vagrant/build-box.sh
+# builds the box with. Its libvirtd and virtlogd are started by vagrant/netns.sh, not by the packages.
+APT_PACKAGES+=(vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils mmdebstrap e2fsprogs dnsmasq-base iptables rsync)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

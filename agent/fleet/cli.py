@@ -100,7 +100,8 @@ EXAMPLES = {
             "switch-agent fleet run 'display clock' -i lab.yaml --report - | jq .summary"],
     "facts": ["switch-agent fleet facts -i lab.yaml --output facts.json"],
     "compliance": ["switch-agent fleet compliance templates/compliance.yaml -i lab.yaml --report compliance.json"],
-    "import-vagrant": ["vagrant ssh-config > ssh.cfg && switch-agent fleet import-vagrant ssh.cfg -o vagrant.yaml"],
+    "import-vagrant": ["vagrant ssh-config > ssh.cfg && switch-agent fleet import-vagrant ssh.cfg -o vagrant.yaml",
+                       "switch-agent fleet import-vagrant --vagrant-dir vagrant --switch-port 8022 -o vagrant.yaml"],
     "worker": ["switch-agent worker --broker redis://127.0.0.1:6379/0 --queues site.a,site.b --concurrency 20"],
 }
 
@@ -169,11 +170,20 @@ def add_fleet_parser(sub: Any) -> None:
     _common(p)
     p.set_defaults(func=nothing_to_do(cmd_compliance))
 
-    p = _sub(ops, "import-vagrant", "turn `vagrant ssh-config` output into an inventory")
-    p.add_argument("ssh_config", help="file with `vagrant ssh-config` output ('-' for stdin)")
+    p = _sub(
+        ops, "import-vagrant", "turn `vagrant ssh-config` output into an inventory",
+        description="Hosts from `vagrant ssh-config`: the VMs' own sshd, or with --switch-port the switch "
+        "inside each VM (on the VM's address under libvirt, on the forwarded host port under VirtualBox NAT). "
+        "The password is never written: the fleet reads SWITCH_AGENT_PASSWORD.",
+    )
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("ssh_config", nargs="?", help="file with `vagrant ssh-config` output ('-' for stdin)")
+    source.add_argument("--vagrant-dir", help="run `vagrant ssh-config` (and `vagrant port`) in this folder")
+    p.add_argument("--forwarded", help="file with `vagrant port --machine-readable` output (VirtualBox NAT)")
     p.add_argument("-o", "--output", help="inventory file to write (default: print)")
-    p.add_argument("--switch-port", type=int, help="port of the emulated switch inside each VM (forwarded)")
-    p.add_argument("--username", help="switch username (default: Vagrant's User)")
+    p.add_argument("--switch-port", type=int, help="port of the emulated switch inside each VM (vagrant/ lab: 8022)")
+    p.add_argument("--username", help="switch username (default: SWITCH_AGENT_USER, else admin with "
+                   "--switch-port, else Vagrant's User)")
     p.set_defaults(func=cmd_import_vagrant)
 
 
@@ -498,12 +508,25 @@ def cmd_compliance(args: argparse.Namespace) -> int:
 def cmd_import_vagrant(args: argparse.Namespace) -> int:
     import yaml
 
-    from agent.fleet.vagrant import import_vagrant, import_vagrant_file
+    from agent.fleet.vagrant import (
+        import_from_vagrant,
+        import_vagrant,
+        import_vagrant_file,
+        parse_forwarded_ports,
+    )
 
-    if args.ssh_config == "-":
-        doc = import_vagrant(sys.stdin.read(), "<stdin>", switch_port=args.switch_port, username=args.username)
+    username = args.username or os.environ.get("SWITCH_AGENT_USER") or ("admin" if args.switch_port else None)
+    options: dict[str, Any] = {"switch_port": args.switch_port, "username": username}
+    if args.vagrant_dir:
+        if args.forwarded:
+            raise ConfigError("--forwarded goes with an ssh-config file; --vagrant-dir asks Vagrant itself")
+        doc = import_from_vagrant(args.vagrant_dir, **options)
+    elif args.ssh_config == "-":
+        if args.forwarded:
+            options["forwarded"] = parse_forwarded_ports(Path(args.forwarded).read_text(encoding="utf-8"), args.forwarded)
+        doc = import_vagrant(sys.stdin.read(), "<stdin>", **options)
     else:
-        doc = import_vagrant_file(args.ssh_config, switch_port=args.switch_port, username=args.username)
+        doc = import_vagrant_file(args.ssh_config, forwarded_file=args.forwarded, **options)
     text = "# Imported from `vagrant ssh-config`; set SWITCH_AGENT_PASSWORD for the switch password.\n"
     text += yaml.safe_dump(doc, sort_keys=False)
     if args.output:

@@ -1,4 +1,4 @@
-"""Inventory loading: SimpleInventory inheritance, errors naming file/line/field, secrets, vagrant import."""
+"""Inventory loading: SimpleInventory inheritance, errors naming file/line/field, secrets (Vagrant import: test_fleet_vagrant.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from agent.errors import ConfigError
 from agent.fleet.inventory import load_inventory
 from agent.fleet.secrets import Secrets
-from agent.fleet.vagrant import import_vagrant, parse_ssh_config
 
 INVENTORY = """\
 defaults:
@@ -135,42 +134,3 @@ def test_lab_inventory_has_no_password(tmp_path: Path) -> None:
     assert [h.ssh1_only for h in inv.hosts.values()] == [False, False, False, True, True]
     assert list(inv.hosts) == ["SW7906E-001", "SW7906E-002", "SW7906E-003", "SW7906E-004", "SW7906E-005"]
     assert {h.username for h in inv.hosts.values()} == {"admin"}
-
-
-VAGRANT = """\
-Host switch1
-  HostName 127.0.0.1
-  User vagrant
-  Port 2222
-  UserKnownHostsFile /dev/null
-  StrictHostKeyChecking no
-  IdentityFile /home/u/lab/.vagrant/machines/switch1/virtualbox/private_key
-  IdentitiesOnly yes
-  LogLevel FATAL
-  PubkeyAcceptedKeyTypes +ssh-rsa
-
-Host switch2
-  HostName 192.168.121.12
-  User vagrant
-  Port 22
-  IdentityFile /home/u/lab/.vagrant/machines/switch2/libvirt/private_key
-"""
-
-
-def test_vagrant_ssh_config_import(tmp_path: Path) -> None:
-    import yaml
-
-    assert list(parse_ssh_config(VAGRANT)) == ["switch1", "switch2"]
-    doc = import_vagrant(VAGRANT)
-    sw1 = doc["hosts"]["switch1"]
-    assert (sw1["hostname"], sw1["port"], sw1["username"]) == ("127.0.0.1", 2222, "vagrant")
-    assert sw1["connection_options"]["netmiko"]["extras"]["key_file"].endswith("switch1/virtualbox/private_key")
-    assert doc["hosts"]["switch2"]["hostname"] == "192.168.121.12"
-    path = write(tmp_path, yaml.safe_dump(doc))
-    inv = load_inventory(path)
-    assert inv.hosts["switch1"].connection_options["netmiko"]["extras"]["use_keys"] is True
-    # The switch inside the VM on a forwarded port, with its own user.
-    switch = import_vagrant(VAGRANT, switch_port=8022, username="admin")["hosts"]["switch2"]
-    assert (switch["port"], switch["username"]) == (8022, "admin") and "connection_options" not in switch
-    with pytest.raises(ConfigError, match="before any 'Host' line"):
-        import_vagrant("  HostName x\n")
