@@ -101,7 +101,7 @@ EXAMPLES = {
     "facts": ["switch-agent fleet facts -i lab.yaml --output facts.json"],
     "compliance": ["switch-agent fleet compliance templates/compliance.yaml -i lab.yaml --report compliance.json"],
     "import-vagrant": ["vagrant ssh-config > ssh.cfg && switch-agent fleet import-vagrant ssh.cfg -o vagrant.yaml",
-                       "switch-agent fleet import-vagrant --vagrant-dir vagrant --switch-port 8022 -o vagrant.yaml"],
+                       "cd vagrant && switch-agent fleet import-vagrant --vagrant-dir . --switch-port 8022 -o vagrant.yaml"],
     "worker": ["switch-agent worker --broker redis://127.0.0.1:6379/0 --queues site.a,site.b --concurrency 20"],
 }
 
