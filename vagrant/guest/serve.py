@@ -34,9 +34,15 @@ def main() -> int:
         parser.error("the password must be non-empty and cannot contain ':'")
     serve_args = [a for a in args.serve_args if a != "--"]
 
-    from agent.main import main as switch_agent
+    import agent.main as cli
 
-    return switch_agent(["serve", *serve_args, "--user", f"{args.user_name}:{password}:{args.level}"])
+    env_name = getattr(cli, "PASSWORD_ENV", None)
+    if env_name:  # a serve that takes --user NAME[:LEVEL] and the password from its environment
+        os.environ[env_name] = password
+        user = f"{args.user_name}:{args.level}"
+    else:  # a serve that takes --user NAME:PASSWORD[:LEVEL] (in-process here, so on no command line)
+        user = f"{args.user_name}:{password}:{args.level}"
+    return cli.main(["serve", *serve_args, "--user", user])
 
 
 if __name__ == "__main__":
