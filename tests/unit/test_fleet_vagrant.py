@@ -7,6 +7,7 @@ tests/vagrant/test_vagrant_lab.py; these are the layouts that test cannot produc
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -136,8 +137,8 @@ def test_read_banner_of_a_real_device(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     server = subprocess.Popen(
         [sys.executable, "-m", "agent", "serve", "--profile", str(root / "device_profiles" / "3com-s7906e-ssh1.yaml"),
-         "--listen", f"127.0.0.1:{port}", "--state", str(tmp_path / "state"), "--user", "admin:Lab-pass-1:3"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+         "--listen", f"127.0.0.1:{port}", "--state", str(tmp_path / "state"), "--user", "admin:3"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "SWITCH_AGENT_PASSWORD": "Lab-pass-1"})
     try:
         assert server.stdout is not None and "listening on" in server.stdout.readline()
         assert read_banner("127.0.0.1", port) == "SSH-1.5-Comware-5.20"
