@@ -40,6 +40,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import paramiko
+
 from agent.fleet.errors import OUTPUT_LIMIT, PLATFORM, VERSION, CommandError, FleetError
 from agent.fleet.hostkeys import KnownHosts
 from agent.fleet.inventory import SUPPORTED_PLATFORMS, Host
@@ -261,6 +263,8 @@ class NetmikoConnection:
         if remaining <= 0:
             raise _read_timeout(self.settings.timeout, seen)
         chan = self.conn.remote_conn
+        if not isinstance(chan, paramiko.Channel):  # netmiko's hp_comware over SSH: always a channel
+            raise TypeError(f"expected a paramiko channel, not {type(chan).__name__}")
         chan.settimeout(remaining)
         try:
             data = chan.recv(65536)
