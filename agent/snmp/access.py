@@ -5,8 +5,9 @@
     v3 USER GROUP [cipher] [authentication-mode {md5|sha|sha256} AUTH-PW
                            [privacy-mode {aes128|des56|3des} PRIV-PW]] [acl N]
 
-``cipher`` (keys given in Comware's encrypted form) cannot be decoded here: such users are
-skipped with a warning. ``sha256`` is accepted as an extension (CW5 itself offers md5/sha).
+With ``cipher`` the keys are localized to the agent's engine ID, in hex (agent.usm): the form
+the CLI stores every user in, so no password is kept or shown in clear. ``sha256`` is accepted
+as an extension (CW5 itself offers md5/sha).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from agent.usm import AUTH_MODES, PRIV_MODES
+
 log = logging.getLogger(__name__)
 
-AUTH_MODES = {"md5": "md5", "sha": "sha", "sha1": "sha", "sha256": "sha256", "sha-256": "sha256", "sha2-256": "sha256"}
-PRIV_MODES = {"aes128": "aes128", "aes": "aes128", "des56": "des56", "des": "des56", "3des": "3des"}
 VERSIONS = ("v1", "v2c", "v3")
 
 
@@ -30,6 +31,7 @@ class UsmUser:
     auth_key: str | None = None
     priv: str | None = None  # aes128 / des56 / 3des
     priv_key: str | None = None
+    localized: bool = False  # `cipher`: the keys are localized keys in hex, not pass phrases
 
     @property
     def level(self) -> int:
@@ -43,9 +45,9 @@ def parse_usm_user(line: str) -> UsmUser | None:
     if len(words) < 3 or words[0].lower() != "v3":
         return None  # v1/v2c usm-user forms map communities; not supported
     name, group, rest = words[1], words[2], words[3:]
-    if rest and rest[0].lower() == "cipher":
-        log.warning("snmp usm-user %s: cipher keys are not supported; user skipped", name)
-        return None
+    localized = bool(rest) and rest[0].lower() == "cipher"
+    if localized:
+        rest = rest[1:]
     auth = auth_key = priv = priv_key = None
     i = 0
     while i < len(rest):
@@ -63,7 +65,17 @@ def parse_usm_user(line: str) -> UsmUser | None:
             return None
     if priv and not auth:
         return None
-    return UsmUser(name, group, auth, auth_key, priv, priv_key)
+    if localized and not all(_is_hex(key) for key in (auth_key, priv_key) if key is not None):
+        log.warning("snmp usm-user %s: cipher keys must be hexadecimal; user skipped", name)
+        return None
+    return UsmUser(name, group, auth, auth_key, priv, priv_key, localized)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        return len(text) >= 16 and len(bytes.fromhex(text)) * 2 == len(text)
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

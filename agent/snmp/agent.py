@@ -28,6 +28,7 @@ from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.proto import rfc1905
 from pysnmp.proto.api import v2c
 
+from agent import usm
 from agent.snmp import fastpath, mib_snmp, readops
 from agent.snmp.access import Credentials, UsmUser, credentials
 from agent.snmp.cliapply import CommitError, apply_set
@@ -42,16 +43,6 @@ SEC_READ = "comm-read"  # securityName of read communities
 SEC_WRITE = "comm-write"  # securityName of write communities
 MESSAGE_OVERHEAD = 200  # headers, community or USM security parameters, PDU fields
 
-_AUTH = {
-    "md5": config.USM_AUTH_HMAC96_MD5,
-    "sha": config.USM_AUTH_HMAC96_SHA,
-    "sha256": config.USM_AUTH_HMAC192_SHA256,
-}
-_PRIV = {
-    "aes128": config.USM_PRIV_CFB128_AES,
-    "des56": config.USM_PRIV_CBC56_DES,
-    "3des": config.USM_PRIV_CBC168_3DES,
-}
 _GET = rfc1905.GetRequestPDU.tagSet
 _NEXT = rfc1905.GetNextRequestPDU.tagSet
 _BULK = rfc1905.GetBulkRequestPDU.tagSet
@@ -59,9 +50,8 @@ _SET = rfc1905.SetRequestPDU.tagSet
 
 
 def engine_id_for(device: Any) -> bytes:
-    """RFC 3411 engine ID, enterprise 43 (3Com), MAC-address format, the bridge MAC."""
-    mac = bytes.fromhex(device.mac(0).replace("-", ""))
-    return bytes([0x80, 0x00, 0x00, 0x2B, 0x03]) + mac
+    """RFC 3411 engine ID, enterprise 43 (3Com), MAC-address format, the bridge MAC (agent.usm)."""
+    return usm.engine_id(device.mac(0))
 
 
 class _RequestError(Exception):
@@ -191,6 +181,13 @@ class _Responder(cmdrsp.CommandResponderBase):
 _MISSING = {m.name: v for m, v in ((readops.NO_SUCH_OBJECT, rfc1905.noSuchObject),
                                     (readops.NO_SUCH_INSTANCE, rfc1905.noSuchInstance),
                                     (readops.END_OF_MIB_VIEW, rfc1905.endOfMibView))}
+
+
+def _key(text: str | None, localized: bool) -> bytes | str | None:
+    """A `cipher` key is the localized key in hex; otherwise the pass phrase as typed."""
+    if text is None or not localized:
+        return text
+    return bytes.fromhex(text)
 
 
 def _varbind(oid: tuple[int, ...], value: Any) -> tuple[tuple[Any, Any], int]:
@@ -337,13 +334,16 @@ class SnmpAgent:
             if name in self._users:
                 continue
             try:
+                key_type = config.USM_KEY_TYPE_LOCALIZED if user.localized else config.USM_KEY_TYPE_PASSPHRASE
                 config.add_v3_user(
                     self.engine,
                     name,
-                    _AUTH[user.auth] if user.auth else config.USM_AUTH_NONE,
-                    user.auth_key,
-                    _PRIV[user.priv] if user.priv else config.USM_PRIV_NONE,
-                    user.priv_key,
+                    usm.AUTH_PROTOCOLS[user.auth] if user.auth else config.USM_AUTH_NONE,
+                    _key(user.auth_key, user.localized),
+                    usm.PRIV_PROTOCOLS[user.priv] if user.priv else config.USM_PRIV_NONE,
+                    _key(user.priv_key, user.localized),
+                    authKeyType=key_type,
+                    privKeyType=key_type,
                 )
             except Exception:  # noqa: BLE001 - e.g. a key pysnmp refuses; skip the user, keep serving
                 log.exception("SNMP: cannot add USM user %s", name)

@@ -1,4 +1,4 @@
-"""`display` commands (level 1, available in every view, all accept `| begin|include|exclude`)."""
+"""`display` commands (level 1, the configuration level 2; in every view, all accept `| begin|include|exclude`)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,13 @@ describe(
 describe(**{"<vid>": "VLAN ID"})
 
 
-def _display(syntax: str | list[str]) -> Callable[[Handler], Handler]:
-    return command("any", syntax, level=1, filterable=True)
+def _display(syntax: str | list[str], level: int = 1) -> Callable[[Handler], Handler]:
+    return command("any", syntax, level=level, filterable=True)
+
+
+# The configuration (users, keys, communities) is for the SYSTEM level and up, as on the switch:
+# a MONITOR (level 1) user gets `Unrecognized command` for these.
+_CONFIG_LEVEL = 2
 
 
 @_display("display version")
@@ -42,12 +47,12 @@ def _config_lines(text: str) -> list[str]:
     return text.rstrip("\n").split("\n")
 
 
-@_display("display current-configuration")
+@_display("display current-configuration", _CONFIG_LEVEL)
 def d_current(ctx: Ctx) -> None:
     ctx.print(*_config_lines(config.render(ctx.device)))
 
 
-@_display("display current-configuration interface [<if:iface>]")
+@_display("display current-configuration interface [<if:iface>]", _CONFIG_LEVEL)
 def d_current_interface(ctx: Ctx) -> None:
     device = ctx.device
     if "if" in ctx.args:
@@ -62,7 +67,7 @@ def d_current_interface(ctx: Ctx) -> None:
     ctx.print(*_config_lines(config.wrap(parts)))
 
 
-@_display("display saved-configuration")
+@_display("display saved-configuration", _CONFIG_LEVEL)
 def d_saved(ctx: Ctx) -> None:
     text = ctx.device.saved_configuration()
     if text is None:
@@ -70,7 +75,7 @@ def d_saved(ctx: Ctx) -> None:
     ctx.print(*_config_lines(text))
 
 
-@_display("display this")
+@_display("display this", _CONFIG_LEVEL)
 def d_this(ctx: Ctx) -> None:
     device, view = ctx.device, ctx.view
     section: list[str] | None = None

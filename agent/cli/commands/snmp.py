@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent import usm
 from agent.cli.context import Ctx
 from agent.cli.errors import CommandError
 from agent.cli.tree import command, describe
@@ -78,6 +79,14 @@ def usm_user(ctx: Ctx) -> None:
     users = ctx.device.snmp.usm_users
     if ctx.undo:
         ctx.device.snmp.usm_users = [u for u in users if not u.startswith(rest)]
-    elif rest not in users:
-        users.append(rest)
+        ctx.changed("snmp")
+        return
+    # Stored (and shown, and saved) as Comware does: `cipher` and the keys localized to the
+    # agent's engine ID, never the passwords as typed (agent.usm).
+    rest = usm.cipher_form(rest, usm.engine_id(ctx.device.mac(0)))
+    name = rest.split()[1] if len(rest.split()) > 1 else ""
+    same_user = [u for u in users if len(u.split()) > 1 and u.split()[:2] == ["v3", name]]
+    for old in same_user:  # the most recent configuration of a user takes effect
+        users.remove(old)
+    users.append(rest)
     ctx.changed("snmp")
