@@ -132,11 +132,11 @@ def test_vagrant_lab_two_switches(tmp_path: Path) -> None:
         # The password is in no inventory and in no world-readable file in the VM.
         assert lab.password not in (tmp_path / "inventory.yaml").read_text()
         listing = lab.run("check-secret", ["vagrant", "ssh", "sw01", "-c",
-                                           "sudo stat -c '%a %U' /etc/switch-agent/password; "
+                                           "sudo stat -c '%a %U' /etc/switch-agent/users; "
                                            "sudo cat /proc/$(systemctl show -p MainPID --value switch-agent)/cmdline"])
         mode, owner = listing.stdout.split()[:2]
         assert (mode, owner) == ("600", "root"), listing.stdout
-        assert "serve.py" in listing.stdout and lab.password not in listing.stdout, listing.stdout
+        assert "--users-file" in listing.stdout and lab.password not in listing.stdout, listing.stdout
 
         assert lab.push("push-1") == {"sw01": True, "sw02": True}
         assert lab.push("push-2") == {"sw01": False, "sw02": False}

@@ -3,13 +3,13 @@
 # the wheelhouse the host synced to /opt/switch-agent/wheels (no network needed) and runs it as
 # the switch-agent systemd service. Idempotent: the virtualenv is rebuilt only when the wheels
 # change, and the unit is rewritten and restarted only when it changes.
-#   provision.sh NAME PROFILE USER PORT      (the password is already in /etc/switch-agent/password)
+#   provision.sh NAME PROFILE PORT      (the user and password are already in /etc/switch-agent/users)
 set -euo pipefail
-name=$1 profile=$2 user=$3 port=$4
+name=$1 profile=$2 port=$3
 base=/opt/switch-agent
 [ -f "$base/profiles/$profile.yaml" ] || { echo "provision: no profile $profile in $base/profiles" >&2; exit 1; }
-[ -s /etc/switch-agent/password ] || { echo "provision: /etc/switch-agent/password is missing" >&2; exit 1; }
-chmod 0600 /etc/switch-agent/password
+[ -s /etc/switch-agent/users ] || { echo "provision: /etc/switch-agent/users is missing" >&2; exit 1; }
+chmod 0600 /etc/switch-agent/users
 
 wheels=$(cd "$base/wheels" && sha256sum -- *.whl | sha256sum | cut -c1-16)
 if [ "$(cat "$base/venv/.wheels" 2>/dev/null || true)" != "$wheels" ]; then
@@ -30,10 +30,11 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-# The password reaches the service as a credential (readable by the service only) and the
-# user is added by serve.py in-process: it is never on a command line or in a world-readable file.
-LoadCredential=password:/etc/switch-agent/password
-ExecStart=$base/venv/bin/python $base/guest/serve.py --user-name $user --password-credential password -- --profile $base/profiles/$profile.yaml --listen 0.0.0.0:$port --state /var/lib/switch-agent
+# The users file (NAME:PASSWORD:LEVEL) reaches the service as a credential, readable by the
+# service only (%d is its credentials folder): the password is on no command line and in no
+# world-readable file.
+LoadCredential=users:/etc/switch-agent/users
+ExecStart=$base/venv/bin/switch-agent serve --profile $base/profiles/$profile.yaml --listen 0.0.0.0:$port --state /var/lib/switch-agent --users-file %d/users
 StateDirectory=switch-agent
 DynamicUser=yes
 Restart=on-failure
