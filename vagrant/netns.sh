@@ -57,6 +57,9 @@ up() {
     echo "netns: a libvirtd this script did not start is running (PID $foreign): not starting a second one" >&2
     exit 1
   fi
+  # What /run/libvirt/network held before: down removes what this libvirtd added (dnsmasq pid
+  # files and folders of networks, which libvirt leaves behind even when Vagrant destroyed them).
+  ls -A /run/libvirt/network 2>/dev/null > "$state/network-before" || true
   ip netns list | grep -qw "^$name" || ip netns add "$name"
   ip -n "$name" link set lo up
   rm -rf "$etc/libvirt"
@@ -79,7 +82,8 @@ up() {
     fi
     sleep 0.2
   done
-  echo "netns: libvirtd did not answer within 20 s; see $state/libvirtd.log" >&2
+  echo "netns: libvirtd did not answer within 20 s; its log:" >&2
+  tail -n 20 "$state/libvirtd.log" >&2 2>/dev/null || true
   down
   exit 1
 }
@@ -97,11 +101,15 @@ down() {
       for item in $(in_ns virsh -q -c qemu:///system "$kind-list" --all --name 2>/dev/null); do
         in_ns virsh -q -c qemu:///system "$kind-destroy" "$item" >/dev/null 2>&1 || true
         in_ns virsh -q -c qemu:///system "$kind-undefine" "$item" >/dev/null 2>&1 || true
-        # libvirt leaves a destroyed network's dnsmasq pid file and folder behind.
-        [ "$kind" = pool ] || rm -rf "/run/libvirt/network/$item.pid" "/run/libvirt/network/$item"
       done
     done
     stop_pid "$pid" libvirtd
+  fi
+  if [ -f "$state/network-before" ]; then
+    for item in $(ls -A /run/libvirt/network 2>/dev/null); do
+      grep -qxF -- "$item" "$state/network-before" || rm -rf -- "/run/libvirt/network/$item"
+    done
+    rm -f "$state/network-before"
   fi
   if pid=$(our_pid virtlogd); then stop_pid "$pid" virtlogd; fi
   rm -f "$state/libvirtd.pid" "$state/virtlogd.pid"
@@ -111,7 +119,7 @@ down() {
     for pid in $(ip netns pids "$name"); do stop_pid "$pid" "$(cat "/proc/$pid/comm" 2>/dev/null || echo process)"; done
     ip netns del "$name"
   fi
-  rm -rf "$etc"
+  rm -rf "$etc" "$state"
   echo "netns: $name is down"
 }
 
