@@ -16,39 +16,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """Where the session is: ``kind`` is a tree name, ``key`` the object of a sub-view."""
+    """Where the session is: ``kind`` is a view name, ``key`` the object of a sub-view.
+
+    Prompts, parents and Ctrl+Z targets are the family's view table (agent/cli/family.py).
+    """
 
     kind: str
     key: Any = None
-
-    def prompt(self, sysname: str) -> str:
-        kind = self.kind
-        if kind == "user":
-            return f"<{sysname}>"
-        if kind == "system":
-            return f"[{sysname}]"
-        if kind in ("interface", "vlanif"):
-            return f"[{sysname}-{self.key}]"
-        if kind == "vlan":
-            return f"[{sysname}-vlan{self.key}]"
-        if kind == "luser":
-            return f"[{sysname}-luser-{self.key}]"
-        if kind == "ui":
-            return f"[{sysname}-ui-vty0-15]"
-        if kind == "pkey":
-            return f"[{sysname}-pkey-public-key]"
-        return f"[{sysname}-pkey-key-code]"
-
-    @property
-    def parent(self) -> View | None:
-        """Where ``quit`` goes (None: leave the session)."""
-        if self.kind == "user":
-            return None
-        if self.kind == "system":
-            return USER
-        if self.kind == "pkeycode":
-            return View("pkey", self.key)
-        return SYSTEM
 
 
 USER = View("user")
@@ -65,6 +39,16 @@ class Ask:
 
 
 Dialogue = Generator[Ask, str, None]
+
+MUST_CHOOSE = "Before pressing ENTER you must choose 'YES' or 'NO'[Y/N]:"
+
+
+def yes_no(text: str) -> Generator[Ask, str, bool]:
+    """Ask until the answer is Y or N (Comware insists on one of them)."""
+    answer = yield Ask(text, yes_no=True)
+    while answer.strip().lower() not in ("y", "n", "yes", "no"):
+        answer = yield Ask(MUST_CHOOSE, yes_no=True)
+    return answer.strip().lower().startswith("y")
 
 
 class Ctx:

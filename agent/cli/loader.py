@@ -7,16 +7,21 @@ start from system view; indented lines run in the view the previous line entered
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agent.cli.context import SYSTEM
 from agent.cli.session import CliSession
 from agent.device.device import Device
 
+if TYPE_CHECKING:
+    from agent.cli.family import Family  # it applies configurations through this module
+
 _SKIP = ("version ",)
 
 
-def apply_config_text(device: Device, text: str) -> list[str]:
+def apply_config_text(family: Family, device: Device, text: str) -> list[str]:
     """Run ``text`` on ``device`` (caller holds the device lock); returns the lines that failed."""
-    session = CliSession(device, "config", 3, interactive=False, loading=True)
+    session = CliSession(family, device, "config", 3, interactive=False, loading=True)
     session.view = SYSTEM
     errors: list[str] = []
     for raw in text.splitlines():

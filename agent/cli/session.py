@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 import time
 import types
+from typing import TYPE_CHECKING
 
-from agent.cli import commands  # noqa: F401  (registers every command in the tree)
 from agent.cli.context import SYSTEM, USER, Ask, Ctx, Dialogue, View
 from agent.cli.editor import LineEditor
 from agent.cli.errors import UNRECOGNIZED, WRONG, CommandError, ParseError, WrongParameter
 from agent.cli.regex import BadPattern, apply_filter
-from agent.cli.tree import TREE, Match, completions, help_entries, parse, tokenize, walk
+from agent.cli.tree import Match, Node, completions, help_entries, parse, tokenize, walk
 from agent.device.device import Device
+
+if TYPE_CHECKING:
+    from agent.cli.family import Family  # it opens sessions
 
 log = logging.getLogger(__name__)
 PAGE_LINES = 24
@@ -24,8 +27,6 @@ MORE = "  ---- More ----"
 ERASE_MORE = "\x1b[16D" + " " * 16 + "\x1b[16D"
 HISTORY_SIZE = 10
 PRESS_ENTER = "Press Y or ENTER to continue, N to exit."
-FALLBACK_VIEWS = ("interface", "vlanif", "vlan", "luser", "ui")
-_ROOT_TITLES = {"user": "User view commands:", "system": "System view commands:"}
 
 
 class CliSession:
@@ -33,6 +34,7 @@ class CliSession:
 
     def __init__(
         self,
+        family: Family,
         device: Device,
         username: str,
         level: int,
@@ -45,6 +47,7 @@ class CliSession:
         peer: str = "",
         loading: bool = False,
     ) -> None:
+        self.family = family  # the command tree and the view table of the device's OS family
         self.device = device
         self.username = username
         self.level = max(0, min(3, level))
@@ -80,7 +83,7 @@ class CliSession:
     # ------------------------------------------------------------------ public API
     @property
     def prompt(self) -> str:
-        return self.view.prompt(self.device.sysname)
+        return self.family.prompt(self.view, self.device.sysname)
 
     def start(self) -> bytes:
         """Login banner, the optional "Press Y or ENTER" question, then the first prompt."""
@@ -279,8 +282,9 @@ class CliSession:
         self.editor.clear()
         if self._mode == "dialogue":
             self._close_dialogue()
-        if self.view.kind != "user":
-            self.view = USER
+        target = self.family.ctrl_z(self.view)
+        if target is not None:
+            self.view = target
         return self._echo("\r\n") + self.prompt
 
     def _enter(self) -> str:
@@ -305,19 +309,25 @@ class CliSession:
     # ------------------------------------------------------------------ running commands
     def parse_line(self, line: str) -> Match:
         """Parse in the current view; a sub-view falls back to system view for unknown commands."""
-        root = TREE.roots[self.view.kind]
         try:
-            return parse(root, line, self.level, self.device)
+            return parse(self._root(self.view.kind), line, self.level, self.device)
         except ParseError as err:
             first = tokenize(line)
             if (
-                self.view.kind in FALLBACK_VIEWS
+                self._falls_back()
                 and err.kind == UNRECOGNIZED
                 and first
                 and err.pos == first[0].start
             ):
-                return parse(TREE.roots["system"], line, self.level, self.device)
+                return parse(self._root(self.family.system_view), line, self.level, self.device)
             raise
+
+    def _root(self, view: str) -> Node:
+        return self.family.tree.roots[view]
+
+    def _falls_back(self) -> bool:
+        """Does a line this view does not know run in system view (Comware's sub-views)?"""
+        return self.family.view_specs[self.view.kind].system_fallback
 
     def _execute(self, line: str) -> list[str]:
         if not line.strip():
@@ -413,15 +423,15 @@ class CliSession:
     def _help(self) -> str:
         text = self.editor.buffer
         out = self._echo("?") + "\r\n"
-        root = TREE.roots[self.view.kind]
+        root = self._root(self.view.kind)
         if text.strip() == "" or text.endswith(" "):
             base, prefix = text, None
         else:
             cut = text.rstrip().rfind(" ") + 1
             base, prefix = text[:cut], text[cut:]
         result = walk(root, base, self.level, self.device)
-        if result.error is not None and self.view.kind in FALLBACK_VIEWS and base.strip():
-            alt = walk(TREE.roots["system"], base, self.level, self.device)
+        if result.error is not None and self._falls_back() and base.strip():
+            alt = walk(self._root(self.family.system_view), base, self.level, self.device)
             if alt.error is None:
                 result = alt
         lines: list[str] = []
@@ -437,8 +447,9 @@ class CliSession:
                 start = len(base)
                 lines = ParseError(UNRECOGNIZED, start).lines(len(self.prompt))
             else:
-                if prefix is None and not base.strip() and self.view.kind in _ROOT_TITLES:
-                    lines.append(_ROOT_TITLES[self.view.kind])
+                title = self.family.view_specs[self.view.kind].help_title
+                if prefix is None and not base.strip() and title:
+                    lines.append(title)
                 lines.extend(self._format_rows(rows))
                 lines.append("")
         return out + "".join(f"{x}\r\n" for x in lines) + self.prompt + self.editor.buffer
@@ -462,11 +473,12 @@ class CliSession:
         cut = text.rfind(" ") + 1
         base, word = text[:cut], text[cut:]
         cands: list[str] = []
-        for kind in (self.view.kind, "system"):
-            result = walk(TREE.roots[kind], base, self.level, self.device)
+        system = self.family.system_view
+        for kind in (self.view.kind, system):
+            result = walk(self._root(kind), base, self.level, self.device)
             if result.error is None and result.filter_at is None:
                 cands = completions(result.node, self.level, word)
-            if cands or kind == "system" or self.view.kind not in FALLBACK_VIEWS:
+            if cands or kind == system or not self._falls_back():
                 break
         if len(cands) == 1:
             new = base + cands[0] + " "

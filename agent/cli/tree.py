@@ -1,7 +1,9 @@
 """Declarative command tree with Comware matching rules.
 
 Commands are declared with a small syntax (``display vlan [all|brief|<vid:int:1-4094>]``)
-and compiled into one trie per view, built once at import and shared by every device:
+and compiled into one trie per view. Features declare their commands in a :class:`CommandSet`;
+an OS family (agent/cli/family.py) builds its :class:`CommandTree` from its features' sets once,
+and every device of the family shares it:
 
 * ``word``                 keyword (matched case-insensitively by unique prefix)
 * ``<name:type[:a-b]>``    argument; types: int, word, text (rest of line), ip, mask,
@@ -17,26 +19,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from agent.cli.errors import AMBIGUOUS, INCOMPLETE, TOO_MANY, UNRECOGNIZED, WRONG, ParseError
 
-VIEWS = ("user", "system", "interface", "vlanif", "vlan", "luser", "ui", "pkey", "pkeycode")
-IFACE_TYPES = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE", "Vlan-interface", "NULL")
-PORT_TYPES = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE")
 _GLUE_RE = re.compile(r"^([A-Za-z][A-Za-z-]*?)(\d.*)$")
 _PORTNUM_RE = re.compile(r"^\d{1,2}/\d/\d{1,3}$")
-
-KEYWORD_HELP: dict[str, str] = {}
-
-
-def describe(**words: str) -> None:
-    """Register default help texts for keywords (``foo_bar`` means ``foo-bar``)."""
-    for key, text in words.items():
-        KEYWORD_HELP.setdefault(key.replace("_", "-"), text)
-
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -136,6 +126,7 @@ def _accept_ifnum(iface_type: str, text: str, device: Any) -> tuple[bool, Any]:
 
 
 Handler = Callable[..., Any]
+H = TypeVar("H", bound=Handler)
 
 
 class Node:
@@ -182,7 +173,15 @@ def _lex(syntax: str) -> list[str]:
     return re.findall(r"<[^>]+>|\.\.\.|[{}\[\]|]|[^\s{}\[\]|<>]+", syntax)
 
 
-def _parse_seq(tokens: list[str], pos: int, stop: set[str]) -> tuple[list[_Item], int]:
+@dataclass(frozen=True)
+class _Kinds:
+    """The interface types an ``<x:iface>`` / ``<x:port>`` argument offers (the family's tables)."""
+
+    iface: tuple[str, ...]
+    port: tuple[str, ...]
+
+
+def _parse_seq(tokens: list[str], pos: int, stop: set[str], kinds: _Kinds) -> tuple[list[_Item], int]:
     items: list[_Item] = []
     while pos < len(tokens) and tokens[pos] not in stop:
         tok = tokens[pos]
@@ -191,7 +190,7 @@ def _parse_seq(tokens: list[str], pos: int, stop: set[str]) -> tuple[list[_Item]
             alts: list[list[_Item]] = []
             pos += 1
             while True:
-                seq, pos = _parse_seq(tokens, pos, {"|", close})
+                seq, pos = _parse_seq(tokens, pos, {"|", close}, kinds)
                 alts.append(seq)
                 if tokens[pos] == close:
                     pos += 1
@@ -202,7 +201,7 @@ def _parse_seq(tokens: list[str], pos: int, stop: set[str]) -> tuple[list[_Item]
             items[-1].repeat = True
             pos += 1
         elif tok.startswith("<"):
-            items.append(_arg_item(tok[1:-1]))
+            items.append(_arg_item(tok[1:-1], kinds))
             pos += 1
         else:
             items.append(_Item(node=Node(keyword=tok)))
@@ -210,7 +209,7 @@ def _parse_seq(tokens: list[str], pos: int, stop: set[str]) -> tuple[list[_Item]
     return items, pos
 
 
-def _arg_item(spec: str) -> _Item:
+def _arg_item(spec: str, kinds: _Kinds) -> _Item:
     parts = spec.split(":")
     name, kind = parts[0], parts[1] if len(parts) > 1 else "word"
     lo = hi = 0
@@ -218,7 +217,7 @@ def _arg_item(spec: str) -> _Item:
         a, _, b = parts[2].partition("-")
         lo, hi = int(a), int(b or a)
     if kind in ("iface", "port"):
-        types = IFACE_TYPES if kind == "iface" else PORT_TYPES
+        types = kinds.iface if kind == "iface" else kinds.port
         alts = []
         for t in types:
             kw = Node(keyword=t, help=f"{t} interface")
@@ -254,15 +253,85 @@ def _expand(items: list[_Item]) -> list[list[tuple[Node, list[Node] | None]]]:
     return paths
 
 
-class CommandTree:
-    """The roots of all views and the command registry."""
+@dataclass(frozen=True)
+class CommandSpec:
+    """One declared command: ``views`` is a tuple of view names, ``ANY`` or ``CONFIG``."""
+
+    views: str | tuple[str, ...]
+    syntax: str
+    handler: Handler
+    level: int
+    help: dict[str, str]
+    filterable: bool
+
+
+ANY = "any"  # every view of the family
+CONFIG = "config"  # every view but user view (``return``)
+
+
+class CommandSet:
+    """The commands of one feature, and the help texts of their keywords.
+
+    Declaring a command only records it: nothing is global, and a family's tree is built from
+    the sets of the features it has (:meth:`CommandTree.add_set`).
+    """
 
     def __init__(self) -> None:
-        self.roots: dict[str, Node] = {view: Node(keyword="") for view in VIEWS}
+        self.specs: list[CommandSpec] = []
+        self.keyword_help: dict[str, str] = {}
+
+    def describe(self, **words: str) -> None:
+        """Default help texts for keywords (``foo_bar`` means ``foo-bar``)."""
+        for key, text in words.items():
+            self.keyword_help.setdefault(key.replace("_", "-"), text)
+
+    def command(
+        self, views: str | tuple[str, ...], syntax: str | list[str], level: int = 2,
+        help: dict[str, str] | None = None, filterable: bool = False,
+    ) -> Callable[[H], H]:
+        """Decorator: declare ``handler`` for ``syntax`` in ``views`` (a view name, a tuple, ANY or CONFIG)."""
+        syntaxes = [syntax] if isinstance(syntax, str) else syntax
+
+        def wrap(handler: H) -> H:
+            for text in syntaxes:
+                self.specs.append(CommandSpec(views, text, handler, level, dict(help or {}), filterable))
+            return handler
+
+        return wrap
+
+    def display(self, syntax: str | list[str], level: int = 1) -> Callable[[H], H]:
+        """A `display` command: in every view, output filters (``| include`` ...) allowed; level 1 unless given."""
+        return self.command(ANY, syntax, level=level, filterable=True)
+
+
+class CommandTree:
+    """The roots of all views of one family, built from its features' command sets."""
+
+    def __init__(self, views: Sequence[str], iface_types: Sequence[str], port_types: Sequence[str],
+                 config_views: Sequence[str] = ()) -> None:
+        self.views = tuple(views)
+        self.config_views = tuple(config_views)
+        self.kinds = _Kinds(tuple(iface_types), tuple(port_types))
+        self.roots: dict[str, Node] = {view: Node(keyword="") for view in self.views}
+        self.keyword_help: dict[str, str] = {}
+
+    def add_set(self, commands: CommandSet) -> None:
+        """Add every command of a feature (its keyword help first, so that nodes get it)."""
+        for key, text in commands.keyword_help.items():
+            self.keyword_help.setdefault(key, text)
+        for spec in commands.specs:
+            self.add(self._views(spec.views), spec.syntax, spec.handler, spec.level, spec.help, spec.filterable)
+
+    def _views(self, views: str | tuple[str, ...]) -> tuple[str, ...]:
+        if views == ANY:
+            return self.views
+        if views == CONFIG:
+            return self.config_views
+        return (views,) if isinstance(views, str) else views
 
     def add(self, views: tuple[str, ...], syntax: str, handler: Handler, level: int,
             help: dict[str, str] | None = None, filterable: bool = False) -> None:
-        items, _ = _parse_seq(_lex(syntax), 0, set())
+        items, _ = _parse_seq(_lex(syntax), 0, set(), self.kinds)
         _GENERATION[0] += 1  # every node's remembered Choices are stale from here on
         for view in views:
             for path in _expand(items):
@@ -279,9 +348,9 @@ class CommandTree:
                 child = Node(template.keyword, template.arg, template.name, template.help)
                 child.glue = template.glue
                 if child.keyword is not None:
-                    child.help = help.get(child.keyword) or child.help or KEYWORD_HELP.get(child.keyword, "")
+                    child.help = help.get(child.keyword) or child.help or self.keyword_help.get(child.keyword, "")
                 else:
-                    child.help = help.get(f"<{child.name}>") or child.help or KEYWORD_HELP.get(f"<{child.name}>", "")
+                    child.help = help.get(f"<{child.name}>") or child.help or self.keyword_help.get(f"<{child.name}>", "")
                 node.children.append(child)
             elif child.keyword is not None and help.get(child.keyword) and not child.help:
                 child.help = help[child.keyword]
@@ -298,23 +367,6 @@ class CommandTree:
         if node.handler is None or level < node.handler_level:
             node.handler = handler
             node.handler_level = level
-
-
-TREE = CommandTree()
-
-
-def command(views: str | tuple[str, ...], syntax: str | list[str], level: int = 2,
-            help: dict[str, str] | None = None, filterable: bool = False) -> Callable[[Handler], Handler]:
-    """Decorator: register ``handler`` for ``syntax`` in ``views`` ("any" = every view)."""
-    view_tuple = VIEWS if views == "any" else ((views,) if isinstance(views, str) else views)
-    syntaxes = [syntax] if isinstance(syntax, str) else syntax
-
-    def wrap(handler: Handler) -> Handler:
-        for text in syntaxes:
-            TREE.add(view_tuple, text, handler, level, help, filterable)
-        return handler
-
-    return wrap
 
 
 # ---------------------------------------------------------------- matching
@@ -540,10 +592,7 @@ def help_entries(node: Node, level: int, device: Any, filterable: bool, prefix: 
 
 
 def _help(node: Node) -> str:
-    if node.help:
-        return node.help
-    key = node.keyword if node.keyword is not None else f"<{node.name}>"
-    return KEYWORD_HELP.get(key, "")
+    return node.help  # the tree put the feature's keyword help there when it inserted the node
 
 
 def completions(node: Node, level: int, prefix: str) -> list[str]:

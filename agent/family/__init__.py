@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from agent.cli.family import Family
 from agent.device.device import Device
 from agent.family.comware5 import COMWARE5
-from agent.family.spec import Family
 from agent.profiles.model import LabUser, Profile
 
 FAMILIES: dict[str, Family] = {COMWARE5.name: COMWARE5}

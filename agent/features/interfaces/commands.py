@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from agent.cli.context import Ctx, View
 from agent.cli.errors import CommandError, WrongParameter
-from agent.cli.tree import command, describe
-from agent.device.model import Port, Vlan, VlanInterface
+from agent.cli.tree import CommandSet
+from agent.device.model import Port, VlanInterface
 from agent.device.vlanset import ALL_VLANS, parse_items
+
+COMMANDS = CommandSet()
 
 describe_words = {
     "vlan": "Configure VLAN",
@@ -33,7 +35,7 @@ describe_words = {
     "<ip>": "IP address",
     "<mask>": "IP mask or mask length",
 }
-describe(**describe_words)
+COMMANDS.describe(**describe_words)
 
 
 def _vlan_exists(ctx: Ctx, vid: int) -> None:
@@ -58,86 +60,10 @@ def _vlan_mask(ctx: Ctx, name: str = "vlans") -> int:
 
 
 # ------------------------------------------------------------------ VLANs
-@command("system", "vlan <vid:int:1-4094>", level=2)
-def vlan(ctx: Ctx) -> None:
-    vid = ctx.args["vid"]
-    ctx.device.vlans.setdefault(vid, Vlan(vid))
-    ctx.view = View("vlan", vid)
-    ctx.changed("vlans")
-
-
-@command("system", "vlan <first:int:1-4094> to <last:int:1-4094>", level=2)
-def vlan_range(ctx: Ctx) -> None:
-    first, last = sorted((ctx.args["first"], ctx.args["last"]))
-    for vid in range(first, last + 1):
-        ctx.device.vlans.setdefault(vid, Vlan(vid))
-    ctx.changed("vlans")
-
-
-@command("system", "undo vlan <vid:int:1-4094>", level=2)
-def undo_vlan(ctx: Ctx) -> None:
-    vid = ctx.args["vid"]
-    if vid == 1:
-        raise CommandError(" Error: The default VLAN can not be deleted.")
-    if ctx.device.vlans.pop(vid, None) is None:
-        raise CommandError(f" Error: VLAN {vid} does not exist.")
-    for port in ctx.device.ports.values():
-        if port.access_vlan == vid:
-            port.access_vlan = 1
-    ctx.changed("vlans")
-
-
-@command("vlan", "name <text:text:1-32>", level=2)
-def vlan_name(ctx: Ctx) -> None:
-    ctx.device.vlans[ctx.view.key].name = ctx.args["text"]
-    ctx.changed("vlans")
-
-
-@command("vlan", "undo name", level=2)
-def undo_vlan_name(ctx: Ctx) -> None:
-    ctx.device.vlans[ctx.view.key].name = None
-    ctx.changed("vlans")
-
-
-@command("vlan", "description <text:text:1-80>", level=2)
-def vlan_description(ctx: Ctx) -> None:
-    ctx.device.vlans[ctx.view.key].description = ctx.args["text"]
-    ctx.changed("vlans")
-
-
-@command("vlan", "undo description", level=2)
-def undo_vlan_description(ctx: Ctx) -> None:
-    ctx.device.vlans[ctx.view.key].description = None
-    ctx.changed("vlans")
-
-
-def _port_range(ctx: Ctx) -> list[Port]:
-    ports = list(ctx.device.ports.values())
-    first = ctx.device.ports[ctx.args["if"]]
-    last = ctx.device.ports[ctx.args.get("if2", first.name)]
-    if last.kind != first.kind or last.slot != first.slot or last.index < first.index:
-        raise WrongParameter("if2")
-    return [p for p in ports if p.kind == first.kind and p.slot == first.slot and first.index <= p.index <= last.index]
-
-
-@command("vlan", ["port <if:port> [to <if2:port>]", "undo port <if:port> [to <if2:port>]"], level=2)
-def vlan_port(ctx: Ctx) -> None:
-    vid = ctx.view.key
-    ports = _port_range(ctx)
-    for port in ports:
-        if port.link_type != "access":
-            raise CommandError(f" Error: {port.name} is not an access port.")
-    for port in ports:
-        if ctx.undo:
-            if port.access_vlan == vid:
-                port.access_vlan = 1
-        else:
-            port.access_vlan = vid
-    ctx.changed("interfaces")
 
 
 # ------------------------------------------------------------------ interfaces
-@command("system", "interface <if:iface>", level=2)
+@COMMANDS.command("system", "interface <if:iface>", level=2)
 def interface(ctx: Ctx) -> None:
     name = ctx.args["if"]
     if name.startswith("Vlan-interface"):
@@ -150,7 +76,7 @@ def interface(ctx: Ctx) -> None:
         ctx.view = View("interface", name)
 
 
-@command("system", "undo interface <if:iface>", level=2)
+@COMMANDS.command("system", "undo interface <if:iface>", level=2)
 def undo_interface(ctx: Ctx) -> None:
     name = ctx.args["if"]
     if not name.startswith("Vlan-interface"):
@@ -160,19 +86,19 @@ def undo_interface(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command(("interface", "vlanif"), "description <text:text:1-80>", level=2)
+@COMMANDS.command(("interface", "vlanif"), "description <text:text:1-80>", level=2)
 def if_description(ctx: Ctx) -> None:
     _target(ctx).description = ctx.args["text"]
     ctx.changed("interfaces")
 
 
-@command(("interface", "vlanif"), "undo description", level=2)
+@COMMANDS.command(("interface", "vlanif"), "undo description", level=2)
 def undo_if_description(ctx: Ctx) -> None:
     _target(ctx).description = None
     ctx.changed("interfaces")
 
 
-@command(("interface", "vlanif"), ["shutdown", "undo shutdown"], level=2)
+@COMMANDS.command(("interface", "vlanif"), ["shutdown", "undo shutdown"], level=2)
 def shutdown(ctx: Ctx) -> None:
     _target(ctx).shutdown = not ctx.undo
     ctx.changed("interfaces")
@@ -184,7 +110,7 @@ def _target(ctx: Ctx) -> Port | VlanInterface:
     return _port(ctx)
 
 
-@command("interface", ["port link-type {access|trunk|hybrid}", "undo port link-type"], level=2)
+@COMMANDS.command("interface", ["port link-type {access|trunk|hybrid}", "undo port link-type"], level=2)
 def link_type(ctx: Ctx) -> None:
     port = _port(ctx)
     new = "access" if ctx.undo else next(w for w in ("access", "trunk", "hybrid") if ctx.has(w))
@@ -201,7 +127,7 @@ def _need(port: Port, link: str) -> None:
         raise CommandError(f" Error: Please configure the link type of {port.name} as {link} first.")
 
 
-@command("interface", "port access vlan <vid:int:1-4094>", level=2)
+@COMMANDS.command("interface", "port access vlan <vid:int:1-4094>", level=2)
 def access_vlan(ctx: Ctx) -> None:
     port = _port(ctx)
     _need(port, "access")
@@ -210,7 +136,7 @@ def access_vlan(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command("interface", "undo port access vlan", level=2)
+@COMMANDS.command("interface", "undo port access vlan", level=2)
 def undo_access_vlan(ctx: Ctx) -> None:
     port = _port(ctx)
     _need(port, "access")
@@ -218,7 +144,7 @@ def undo_access_vlan(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command("interface", ["port trunk permit vlan {all|<vlans:vlanitem>...}",
+@COMMANDS.command("interface", ["port trunk permit vlan {all|<vlans:vlanitem>...}",
                        "undo port trunk permit vlan {all|<vlans:vlanitem>...}"], level=2)
 def trunk_permit(ctx: Ctx) -> None:
     port = _port(ctx)
@@ -231,7 +157,7 @@ def trunk_permit(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command("interface", ["port trunk pvid vlan <vid:int:1-4094>", "undo port trunk pvid vlan"], level=2)
+@COMMANDS.command("interface", ["port trunk pvid vlan <vid:int:1-4094>", "undo port trunk pvid vlan"], level=2)
 def trunk_pvid(ctx: Ctx) -> None:
     port = _port(ctx)
     _need(port, "trunk")
@@ -239,7 +165,7 @@ def trunk_pvid(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command("interface", ["port hybrid vlan <vlans:vlanitem>... {tagged|untagged}",
+@COMMANDS.command("interface", ["port hybrid vlan <vlans:vlanitem>... {tagged|untagged}",
                        "undo port hybrid vlan {all|<vlans:vlanitem>...}"], level=2)
 def hybrid_vlan(ctx: Ctx) -> None:
     port = _port(ctx)
@@ -257,7 +183,7 @@ def hybrid_vlan(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command("interface", ["port hybrid pvid vlan <vid:int:1-4094>", "undo port hybrid pvid vlan"], level=2)
+@COMMANDS.command("interface", ["port hybrid pvid vlan <vid:int:1-4094>", "undo port hybrid pvid vlan"], level=2)
 def hybrid_pvid(ctx: Ctx) -> None:
     port = _port(ctx)
     _need(port, "hybrid")
@@ -265,17 +191,3 @@ def hybrid_pvid(ctx: Ctx) -> None:
     ctx.changed("interfaces")
 
 
-@command("vlanif", "ip address <ip:ip> <mask:mask>", level=2)
-def ip_address(ctx: Ctx) -> None:
-    vif = ctx.device.vlan_interfaces[int(ctx.view.key[14:])]
-    vif.ip, vif.mask = ctx.args["ip"], ctx.args["mask"]
-    ctx.changed("interfaces")
-
-
-@command("vlanif", "undo ip address [<ip:ip> <mask:mask>]", level=2)
-def undo_ip_address(ctx: Ctx) -> None:
-    vif = ctx.device.vlan_interfaces[int(ctx.view.key[14:])]
-    if "ip" in ctx.args and ctx.args["ip"] != vif.ip:
-        raise CommandError(" Error: The IP address does not exist.")
-    vif.ip = vif.mask = None
-    ctx.changed("interfaces")

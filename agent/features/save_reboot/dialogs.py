@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-from agent.cli.context import Ask, Ctx
+from agent.cli.context import Ask, Ctx, yes_no
 from agent.device.device import flash_path
-
-MUST_CHOOSE = "Before pressing ENTER you must choose 'YES' or 'NO'[Y/N]:"
-
-
-def yes_no(text: str) -> Generator[Ask, str, bool]:
-    """Ask until the answer is Y or N (Comware insists on one of them)."""
-    answer = yield Ask(text, yes_no=True)
-    while answer.strip().lower() not in ("y", "n", "yes", "no"):
-        answer = yield Ask(MUST_CHOOSE, yes_no=True)
-    return answer.strip().lower().startswith("y")
 
 
 def save_lines(ctx: Ctx, name: str | None = None) -> list[str]:

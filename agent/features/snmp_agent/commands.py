@@ -5,9 +5,11 @@ from __future__ import annotations
 from agent import usm
 from agent.cli.context import Ctx
 from agent.cli.errors import CommandError
-from agent.cli.tree import command, describe
+from agent.cli.tree import CommandSet
 
-describe(
+COMMANDS = CommandSet()
+
+COMMANDS.describe(
     snmp_agent="Specify SNMP (Simple Network Management Protocol) configuration information",
     community="Specify a community name",
     read="Specify a read-only community",
@@ -24,27 +26,27 @@ describe(
 _ORDER = ("v1", "v2c", "v3")
 
 
-@command("system", ["snmp-agent", "undo snmp-agent"], level=3)
+@COMMANDS.command("system", ["snmp-agent", "undo snmp-agent"], level=3)
 def snmp_agent(ctx: Ctx) -> None:
     ctx.device.snmp.enabled = not ctx.undo
     ctx.changed("snmp")
 
 
-@command("system", "snmp-agent community {read|write} <name:word:1-32>", level=3,
+@COMMANDS.command("system", "snmp-agent community {read|write} <name:word:1-32>", level=3,
          help={"<name>": "Community name"})
 def community(ctx: Ctx) -> None:
     ctx.device.snmp.communities[ctx.args["name"]] = "write" if ctx.has("write") else "read"
     ctx.changed("snmp")
 
 
-@command("system", "undo snmp-agent community <name:word:1-32>", level=3)
+@COMMANDS.command("system", "undo snmp-agent community <name:word:1-32>", level=3)
 def undo_community(ctx: Ctx) -> None:
     if ctx.device.snmp.communities.pop(ctx.args["name"], None) is None:
         raise CommandError(" Error: The community does not exist.")
     ctx.changed("snmp")
 
 
-@command("system", ["snmp-agent sys-info contact <text:text:1-200>", "snmp-agent sys-info location <text:text:1-200>"],
+@COMMANDS.command("system", ["snmp-agent sys-info contact <text:text:1-200>", "snmp-agent sys-info location <text:text:1-200>"],
          level=3)
 def sys_info(ctx: Ctx) -> None:
     if ctx.has("contact"):
@@ -54,7 +56,7 @@ def sys_info(ctx: Ctx) -> None:
     ctx.changed("snmp")
 
 
-@command("system", ["undo snmp-agent sys-info contact", "undo snmp-agent sys-info location"], level=3)
+@COMMANDS.command("system", ["undo snmp-agent sys-info contact", "undo snmp-agent sys-info location"], level=3)
 def undo_sys_info(ctx: Ctx) -> None:
     if ctx.has("contact"):
         ctx.device.snmp.contact = None
@@ -63,7 +65,7 @@ def undo_sys_info(ctx: Ctx) -> None:
     ctx.changed("snmp")
 
 
-@command("system", ["snmp-agent sys-info version {all|v1|v2c|v3}...",
+@COMMANDS.command("system", ["snmp-agent sys-info version {all|v1|v2c|v3}...",
                     "undo snmp-agent sys-info version {all|v1|v2c|v3}..."], level=3)
 def sys_info_version(ctx: Ctx) -> None:
     typed = set(_ORDER) if ctx.has("all") else {w for w in ctx.match.keywords if w in _ORDER}
@@ -73,7 +75,7 @@ def sys_info_version(ctx: Ctx) -> None:
     ctx.changed("snmp")
 
 
-@command("system", ["snmp-agent usm-user <rest:text:1-400>", "undo snmp-agent usm-user <rest:text:1-400>"], level=3)
+@COMMANDS.command("system", ["snmp-agent usm-user <rest:text:1-400>", "undo snmp-agent usm-user <rest:text:1-400>"], level=3)
 def usm_user(ctx: Ctx) -> None:
     rest = " ".join(ctx.args["rest"].split())
     users = ctx.device.snmp.usm_users

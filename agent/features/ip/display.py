@@ -1,0 +1,14 @@
+"""`display` commands of the ip feature."""
+
+from __future__ import annotations
+
+from agent.cli import render
+from agent.cli.context import Ctx
+from agent.cli.tree import CommandSet
+
+COMMANDS = CommandSet()
+
+
+@COMMANDS.display(["display ip interface", "display ip interface brief"])
+def d_ip_interface(ctx: Ctx) -> None:
+    ctx.print(*(render.ip_interface_brief(ctx.device) if ctx.has("brief") else render.ip_interface(ctx.device)))

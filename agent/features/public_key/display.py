@@ -1,0 +1,19 @@
+"""`display` commands of the public key feature."""
+
+from __future__ import annotations
+
+from agent.cli import render
+from agent.cli.context import Ctx
+from agent.cli.tree import CommandSet
+
+COMMANDS = CommandSet()
+
+
+@COMMANDS.display("display public-key local rsa public")
+def d_local_key(ctx: Ctx) -> None:
+    ctx.print(*render.local_rsa_public(ctx.device))
+
+
+@COMMANDS.display("display public-key peer")
+def d_peer_keys(ctx: Ctx) -> None:
+    ctx.print(*render.peer_keys(ctx.device))

@@ -1,0 +1,1 @@
+"""The snmp agent feature (see feature.py; diff.py holds its fleet diff rules where it has any)."""

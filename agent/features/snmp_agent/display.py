@@ -1,0 +1,15 @@
+"""`display` commands of the snmp agent feature."""
+
+from __future__ import annotations
+
+from agent.cli import render
+from agent.cli.context import Ctx
+from agent.cli.tree import CommandSet
+
+COMMANDS = CommandSet()
+
+
+@COMMANDS.display("display snmp-agent sys-info [contact|location|version]")
+def d_snmp_sys_info(ctx: Ctx) -> None:
+    which = next((w for w in ("contact", "location", "version") if ctx.has(w)), None)
+    ctx.print(*render.snmp_sys_info(ctx.device, which))

@@ -1,0 +1,1 @@
+"""The vlan feature (see feature.py; diff.py holds its fleet diff rules where it has any)."""
