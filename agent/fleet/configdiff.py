@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent.configrules import feature_rules
 from agent.passwords import is_hash, verify_password
 
 GLOBAL = ""  # the pseudo-header of global (system view) lines
@@ -41,19 +42,9 @@ VOLATILE = [
     re.compile(r"^snmp-agent local-engineid "),
 ]
 
-# Single-valued attributes: setting a new value replaces the old one on the device, and the
-# undo form takes no value. Longest prefix first.
-SINGLE = sorted(
-    [
-        "description", "name", "password", "authorization-attribute level", "level", "state",
-        "port access vlan", "port link-type", "ip address", "port trunk pvid vlan", "port hybrid pvid vlan",
-        "sysname", "snmp-agent sys-info contact", "snmp-agent sys-info location",
-        "ssh server authentication-timeout", "ssh server authentication-retries", "ssh server rekey-interval",
-        "authentication-mode", "user privilege level", "protocol inbound", "idle-timeout",
-    ],
-    key=len,
-    reverse=True,
-)
+# Single-valued attributes and keyed objects: each feature declares its own (agent/features/*/diff.py).
+RULES = feature_rules()
+SINGLE = RULES.single
 
 _SECRET = re.compile(r"^((?:super )?password(?: level \d)? simple )\S+")
 _SECRET_LINE = re.compile(r"^(\s*(?:super )?password(?: level \d)? simple )\S+", re.M)
@@ -139,22 +130,16 @@ def family(line: str) -> str | None:
     for prefix in SINGLE:
         if line == prefix or line.startswith(prefix + " "):
             return prefix
-    m = re.match(r"^snmp-agent community (?:read|write) (\S+)$", line)
-    if m:
-        return f"snmp-agent community {m.group(1)}"
-    m = re.match(r"^ssh user (\S+) ", line)
-    if m:
-        return f"ssh user {m.group(1)}"
+    for keyed in RULES.keyed:
+        name = keyed.family_of(line)
+        if name is not None:
+            return name
     return None
 
 
 def _is_family(target: str) -> bool:
     """Is ``target`` the name of a single-valued attribute or object (what ``undo_of`` produces)?"""
-    return (
-        target in SINGLE
-        or re.match(r"^snmp-agent community \S+$", target) is not None
-        or re.match(r"^ssh user \S+$", target) is not None
-    )
+    return target in SINGLE or any(keyed.is_family(target) for keyed in RULES.keyed)
 
 
 def undone_by(line: str, running: list[str]) -> list[str] | None:
