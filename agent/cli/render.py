@@ -93,11 +93,6 @@ def _version_layout(device: Device) -> tuple[list[str], list[int], list[int]]:
     return layout
 
 
-def clock() -> list[str]:
-    now = time.gmtime()
-    return [time.strftime("%H:%M:%S UTC %a %m/%d/%Y", now), "Time Zone : UTC add 00:00:00"]
-
-
 def device_boards(device: Device) -> list[str]:
     ident = device.profile.identity
     lines = ["Slot No.  Brd Type        Brd Status   Subslot Num    Sft Ver"]

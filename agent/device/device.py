@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar, cast
 
 from agent.device.model import (
     LocalUser,
@@ -35,6 +35,7 @@ from agent.sessions import CliSession, SessionRegistry
 log = logging.getLogger(__name__)
 
 Listener = Callable[["Device", str], None]
+State = TypeVar("State")
 # Topics passed to listeners: "ssh", "users", "keys", "snmp", "sysname", "interfaces",
 # "vlans", "ui", "config" (a whole configuration was applied) and "reboot".
 
@@ -131,6 +132,7 @@ class Device:
         self.snmp = SnmpSettings()
         self.ssh_algorithms: SshAlgorithms = self.profile.ssh.algorithms.model_copy(deep=True)
         self.config_errors: list[str] = []
+        self._feature_states: dict[type, object] = {}
 
     def _boot(self) -> None:
         path = self.config_path
@@ -161,6 +163,18 @@ class Device:
             self.local_users[user.name] = LocalUser(
                 user.name, hash_password(user.password), list(user.service_types), user.level
             )
+
+    def state(self, kind: type[State]) -> State:
+        """A feature's state on this device: one ``kind()`` (its factory default) made on first use.
+
+        Features keep their records here (agent/features/<name>/state.py) instead of adding
+        attributes to the device; a reboot drops them with the rest of the running state, and
+        the saved configuration brings them back.
+        """
+        found = self._feature_states.get(kind)
+        if found is None:
+            found = self._feature_states[kind] = kind()
+        return cast(State, found)
 
     # ------------------------------------------------------------------ listeners
     def subscribe(self, callback: Listener) -> Callable[[], None]:

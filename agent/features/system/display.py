@@ -7,6 +7,7 @@ from agent.cli.context import Ctx
 from agent.cli.errors import CommandError
 from agent.cli.family import wrap
 from agent.cli.tree import CommandSet
+from agent.features.system.clock import CLOCK_ZONE, clock_lines, zone_of
 
 COMMANDS = CommandSet()
 
@@ -85,7 +86,8 @@ def d_this(ctx: Ctx) -> None:
 
 @COMMANDS.display("display clock")
 def d_clock(ctx: Ctx) -> None:
-    ctx.print(*render.clock())
+    zone = zone_of(ctx.device, ctx.session.family.provided(CLOCK_ZONE))
+    ctx.print(*clock_lines(zone))
 
 
 @COMMANDS.display(["display device", "display device manuinfo"])
