@@ -17,6 +17,7 @@ FEATURES = (
     "snmp_agent",
     "public_key",
     "ssh_server",
+    "ip_host",
 )
 
 VIEWS = (

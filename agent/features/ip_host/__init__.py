@@ -1,0 +1,1 @@
+"""Static host names: `ip host NAME IP`, `display ip host` (see feature.py; diff.py for the fleet)."""
