@@ -18,6 +18,7 @@ FEATURES = (
     "public_key",
     "ssh_server",
     "ip_host",
+    "clock_timezone",
 )
 
 VIEWS = (
