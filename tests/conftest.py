@@ -1,4 +1,4 @@
-"""Shared fixtures: a real emulated device in a temporary state folder."""
+"""Shared fixtures: a real emulated device in a temporary state folder (made by tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.profiles import load_profile
-from agent.profiles.model import LabUser
-
-ROOT = Path(__file__).resolve().parents[1]
-PROFILE = ROOT / "device_profiles" / "3com-s7906e.yaml"
-USER, PASSWORD = "admin", "lab-Secret-42"
-
-
-def make_device(state: Path, profile: Path = PROFILE):  # type: ignore[no-untyped-def]
-    from agent.family import load_device
-
-    return load_device(load_profile(profile), state, [LabUser(name=USER, password=PASSWORD, level=3)])
+from tests.helpers import make_device
 
 
 @pytest.fixture(autouse=True)

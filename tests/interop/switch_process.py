@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -32,17 +33,20 @@ class RunningSwitch:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def log_lines(self) -> list[str]:
+        """The log's complete lines: the server writes in batches, so the last line may be half written."""
+        text = self.log_text()
+        return text[: text.rfind("\n") + 1].splitlines()
+
     def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> str:
         """Wait until ``pattern`` (a regex) has appeared ``count`` times in the log; return the last match's line.
 
         The connection log line is written when the server sees the socket close, which can
         be just after the client process has exited.
         """
-        import re
-
         deadline = time.monotonic() + timeout
         while True:
-            lines = [line for line in self.log_text().splitlines() if re.search(pattern, line)]
+            lines = [line for line in self.log_lines() if re.search(pattern, line)]
             if len(lines) >= count:
                 return lines[-1]
             if time.monotonic() > deadline:
@@ -66,7 +70,7 @@ class RunningSwitch:
                 size, still_since = now_size, time.monotonic()
             elif time.monotonic() - still_since >= quiet:
                 break
-        return self.log_text().count(" peer=")
+        return sum(" peer=" in line for line in self.log_lines())
 
 
 def free_port() -> int:

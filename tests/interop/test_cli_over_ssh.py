@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD, USER, make_device
+from tests.helpers import PASSWORD, USER, make_device
 from tests.interop.switch_process import SSH_OPTS, RunningSwitch, need, running_switch
 
 pytestmark = pytest.mark.interop

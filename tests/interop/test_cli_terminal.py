@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, USER
+from tests.helpers import PASSWORD, USER
 from tests.interop.switch_process import SSH_OPTS, RunningSwitch, need, running_switch
 
 pytestmark = pytest.mark.interop

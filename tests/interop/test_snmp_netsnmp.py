@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from agent.device.model import short_name
-from tests.conftest import PASSWORD, USER, make_device
+from tests.helpers import PASSWORD, USER, agent_thread, cli, make_device
 from tests.interop.switch_process import need, running_switch
-from tests.interop.test_snmp_pysnmp import agent_thread, cli
 
 SYSTEM = "1.3.6.1.2.1.1"
 IF_TABLE = "1.3.6.1.2.1.2.2"

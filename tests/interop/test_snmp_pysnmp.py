@@ -4,13 +4,10 @@ and raw datagrams (malformed input, wrong community, huge GETBULK)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import socket
-import threading
 import time
 import types
-from collections.abc import Iterator
 
 import pytest
 from pyasn1.codec.ber import encoder
@@ -18,60 +15,12 @@ from pysnmp.hlapi.v3arch import asyncio as hl
 from pysnmp.proto import api, rfc1905
 
 from agent.snmp import agent as snmp_agent
-from agent.snmp.agent import SnmpAgent
+from tests.helpers import agent_thread, cli
 
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
 IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.18"
 IFX_HC_IN = "1.3.6.1.2.1.31.1.1.1.6"
-
-
-@contextlib.contextmanager
-def agent_thread(device) -> Iterator[SnmpAgent]:  # type: ignore[no-untyped-def]
-    """The device's agent on 127.0.0.1:<free port>, served by an event loop in a thread.
-
-    A switch has no community until one is configured: the tests' switch gets `public` (read)
-    and `private` (write), as an operator would configure them.
-    """
-    if not device.snmp.communities:
-        cli(device, "system-view", "snmp-agent community read public", "snmp-agent community write private")
-    loop = asyncio.new_event_loop()
-    agent = SnmpAgent(device, "127.0.0.1", 0)
-    started = threading.Event()
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(agent.start())
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-            started.set()
-            return
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(asyncio.sleep(0.01))  # let cancelled pysnmp timers finish
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert started.wait(10) and not errors, errors
-    try:
-        yield agent
-    finally:
-        loop.call_soon_threadsafe(agent.stop)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
-
-
-def cli(device, *lines: str) -> str:  # type: ignore[no-untyped-def]
-    session = device.open_cli("admin", 3, interactive=False)
-    out = []
-    for line in lines:
-        text, status = session.execute(line)
-        assert status == 0, (line, text)
-        out.append(text.decode())
-    return "".join(out)
 
 
 async def _target(port: int, timeout: float = 2.0, retries: int = 1) -> hl.UdpTransportTarget:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.conftest import PASSWORD, USER, make_device
+from tests.helpers import PASSWORD, USER, make_device
 from tests.interop.switch_process import LEGACY_OPENSSL, SSH_OPTS, RunningSwitch, need, run, running_switch
 
 pytestmark = pytest.mark.interop
@@ -219,17 +218,7 @@ def test_plink_ciphers(switch: RunningSwitch, tmp_path: Path, cipher: str) -> No
     )
     assert result.returncode == 0, result.stderr
     assert VERSION_TEXT in result.stdout
-    assert _wait_for_log(switch, rf"client='PuTTY[^']*' cipher={cipher} ")
-
-
-def _wait_for_log(switch: RunningSwitch, pattern: str, timeout: float = 5.0) -> bool:
-    """The connection log line is written when the server sees the socket close, just after the client exits."""
-    deadline = time.monotonic() + timeout
-    while not re.search(pattern, switch.log_text()):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    assert switch.wait_log(rf"client='PuTTY[^']*' cipher={cipher} ", timeout=5.0)
 
 
 # ---------------------------------------------------------------------- ssh-audit, own client, SSH-2 on the same device

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, USER
+from tests.helpers import PASSWORD, USER
 from tests.interop.switch_process import ROOT, SSH_OPTS, RunningSwitch, need, run, running_switch
 
 pytestmark = pytest.mark.interop
@@ -24,7 +24,7 @@ KEYUSER = "keyuser"
 
 def _seed_key_user(state: Path, keys: dict[str, Path]) -> None:
     """Configure a publickey-only user through the device's own CLI, then save (before the server starts)."""
-    from tests.conftest import make_device
+    from tests.helpers import make_device
 
     device = make_device(state)
     flash = state / "flash"

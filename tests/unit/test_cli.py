@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.cli_helpers import Term, make_device, text
+from tests.helpers import Term, make_device, text
 
 
 @pytest.fixture
 def dev(tmp_path):
-    return make_device(tmp_path)
+    return make_device(tmp_path, users=[])
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def test_start_banner_and_prompt(term):
 
 
 def test_press_enter_banner(tmp_path):
-    dev = make_device(tmp_path, press_enter_banner=True)
+    dev = make_device(tmp_path, users=[], press_enter_banner=True)
     t = Term(dev)
     assert t.banner.endswith("Press Y or ENTER to continue, N to exit.")
     assert t.send("\n") == "\n<SW7906E>"

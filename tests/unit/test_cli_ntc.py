@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from ntc_templates.parse import parse_output
 
-from tests.unit.cli_helpers import Term, make_device, text
+from tests.helpers import Term, make_device, text
 
 
 @pytest.fixture(scope="module")
 def configured(tmp_path_factory):
-    dev = make_device(tmp_path_factory.mktemp("ntc"))
+    dev = make_device(tmp_path_factory.mktemp("ntc"), users=[])
     term = Term(dev)
     term.run("system-view", "vlan 10", "name users", "vlan 20", "description servers",
              "interface GigabitEthernet2/0/1", "port link-type trunk", "port trunk permit vlan 10 20",

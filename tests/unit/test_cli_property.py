@@ -9,11 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.family import load_device
-from tests.unit.cli_helpers import PROFILE
+from tests.helpers import make_device
 
 _DEVICE_DIR = Path(tempfile.mkdtemp(prefix="cli-prop-"))
-_DEVICE = load_device(PROFILE, _DEVICE_DIR)
+_DEVICE = make_device(_DEVICE_DIR, users=[])
 
 WORDS = ["display", "dis", "interface", "int", "g2/0/1", "vlan", "10", "undo", "port", "link-type", "trunk",
          "permit", "all", "to", "|", "include", "?", "system-view", "quit", "return", "save", "n", "y",
@@ -124,13 +123,13 @@ def config_scripts(draw):
 @given(config_scripts())
 def test_configuration_round_trip(script):
     with tempfile.TemporaryDirectory() as tmp:
-        dev = load_device(PROFILE, tmp)
+        dev = make_device(tmp, users=[])
         session = dev.open_cli("admin", 3, interactive=False)
         for line in script:
             out, status = session.execute(line)
             assert status == 0, (line, out)
         dev.save()
-        again = load_device(PROFILE, tmp)
+        again = make_device(tmp, users=[])
         assert again.config_errors == []
         assert again.render_configuration() == dev.render_configuration()
         for name, port in dev.ports.items():

@@ -8,15 +8,14 @@ import time
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from agent.family import load_device
 from agent.passwords import hash_password, verify_password
 from agent.profiles.model import LabUser
 from agent.sessions import SessionInfo
-from tests.unit.cli_helpers import PROFILE, Term, make_device
+from tests.helpers import PROFILE, Term, make_device
 
 
 def test_first_start_from_profile(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     assert dev.sysname == "SW7906E"
     assert "GigabitEthernet2/0/1" in dev.ports and "Ten-GigabitEthernet4/0/8" in dev.ports
     assert len(dev.ports) == 48 + 48 + 8
@@ -28,15 +27,15 @@ def test_first_start_from_profile(tmp_path):
 
 
 def test_ssh_protocol_version_rules(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     dev.ssh.compatible_ssh1x = False
     assert dev.ssh_protocol_version() == "2.0"
     ssh1 = PROFILE.model_copy(update={"ssh": PROFILE.ssh.model_copy(update={"ssh1_only": True})})
-    assert load_device(ssh1, tmp_path / "x").ssh_protocol_version() == "1.5"
+    assert make_device(tmp_path / "x", ssh1, users=[]).ssh_protocol_version() == "1.5"
 
 
 def test_authenticate_password(tmp_path):
-    dev = load_device(PROFILE, tmp_path, [LabUser(name="ops", password="ops-pass", level=1)])
+    dev = make_device(tmp_path, users=[LabUser(name="ops", password="ops-pass", level=1)])
     assert dev.authenticate_password("admin", b"admin-secret") == 3
     assert dev.authenticate_password("ops", b"ops-pass") == 1
     assert dev.authenticate_password("admin", b"wrong") is None
@@ -58,7 +57,7 @@ def test_password_hash_cost_and_constant_work():
 
 
 def test_user_added_in_cli_logs_in_at_once(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     term = Term(dev)
     out = term.run("system-view", "local-user bob", "password simple bob-pass-1", "service-type ssh",
                    "authorization-attribute level 2")
@@ -69,7 +68,7 @@ def test_user_added_in_cli_logs_in_at_once(tmp_path):
 
 
 def test_peer_keys_import_and_assign(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     key = ed25519.Ed25519PrivateKey.generate().public_key()
     line = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     (tmp_path / "flash").mkdir()
@@ -87,7 +86,7 @@ def test_peer_keys_import_and_assign(tmp_path):
     assert dev.rsa1_keys("alice") == [(numbers.e, numbers.n)]  # key named like the user
     assert dev.authorized_keys("carol") == []
     dev.save()
-    again = load_device(PROFILE, tmp_path)
+    again = make_device(tmp_path, users=[])
     assert again.authorized_keys("bob") == [blob]
     assert again.rsa1_keys("alice") == [(numbers.e, numbers.n)]
     assert again.render_configuration() == dev.render_configuration()
@@ -95,7 +94,7 @@ def test_peer_keys_import_and_assign(tmp_path):
 
 
 def test_save_is_atomic_and_reload(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     term = Term(dev)
     term.run("system-view", "sysname LAB-1", "vlan 30", "description servers", "quit",
              "interface GigabitEthernet3/0/5", "port link-type hybrid", "port hybrid vlan 30 tagged",
@@ -103,7 +102,7 @@ def test_save_is_atomic_and_reload(tmp_path):
     path = tmp_path / "flash" / "3comoscfg.cfg"
     assert path.is_file()
     assert [p.name for p in path.parent.iterdir()] == ["3comoscfg.cfg"]
-    again = load_device(PROFILE, tmp_path)
+    again = make_device(tmp_path, users=[])
     assert again.sysname == "LAB-1"
     assert again.vlans[30].description == "servers"
     port = again.ports["GigabitEthernet3/0/5"]
@@ -125,7 +124,7 @@ class _Handle:
 
 
 def test_reboot_drops_sessions_and_reloads_saved(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     handle = _Handle(0)
     dev.sessions.attach(handle)
     seen: list[str] = []
@@ -146,7 +145,7 @@ def test_reboot_drops_sessions_and_reloads_saved(tmp_path):
 
 
 def test_listener_errors_do_not_break_cli(tmp_path):
-    dev = make_device(tmp_path)
+    dev = make_device(tmp_path, users=[])
     dev.subscribe(lambda _d, _t: 1 / 0)
     term = Term(dev)
     out = term.run("system-view", "ssh server authentication-retries 5")
@@ -157,7 +156,7 @@ def test_listener_errors_do_not_break_cli(tmp_path):
 def test_many_devices_are_cheap(tmp_path):
     start = time.perf_counter()
     for i in range(50):
-        load_device(PROFILE, tmp_path / str(i))
+        make_device(tmp_path / str(i), users=[])
     assert (time.perf_counter() - start) / 50 < 0.05
 
 

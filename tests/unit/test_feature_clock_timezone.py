@@ -9,7 +9,7 @@ import pytest
 from ntc_templates.parse import parse_output
 
 from agent.fleet import configdiff
-from tests.conftest import USER, make_device
+from tests.helpers import USER, make_device
 
 
 def run(device, *lines: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.fleet import configdiff
-from tests.conftest import PASSWORD, USER, make_device
+from tests.helpers import PASSWORD, USER, make_device
 from tests.interop.switch_process import running_switch
 
 NETMIKO_CONFIG = ["ip host test1 1.1.1.1", "undo ip host test1 1.1.1.1", "ip host test1 1.1.1.2"]  # netmiko's own test

@@ -15,7 +15,7 @@ from agent.fleet.configdiff import (
     vlan_items,
     vlan_set,
 )
-from tests.conftest import make_device
+from tests.helpers import make_device
 
 RUNNING = """\
 #
@@ -238,7 +238,7 @@ def test_shipped_templates_achieve_shipped_compliance_rules(tmp_path: Path) -> N
     from agent.fleet.compliance import evaluate, load_rules
     from agent.fleet.inventory import Host
     from agent.fleet.templates import Renderer
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     rules = load_rules(ROOT / "templates/compliance.yaml")
     config_rules = [r for r in rules if "banner_not_matches" not in r and "ssh_offers_none" not in r]
@@ -262,7 +262,7 @@ def test_shipped_templates_achieve_shipped_compliance_rules(tmp_path: Path) -> N
 def test_audit_strict_rules_flag_legacy_algorithms_the_templates_cannot_change() -> None:
     from agent.fleet.compliance import load_rules
     from agent.profiles import load_profile
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     rules = {r["name"]: r for r in load_rules(ROOT / "templates/audit-strict.yaml")}
     legacy = set(rules["no-legacy-ciphers"]["ssh_offers_none"])

@@ -6,9 +6,13 @@ import _thread
 import socket
 import threading
 
+import pytest
+
 from agent.fleet.inventory import Host
 from agent.fleet.runner import RunOptions, run_local
 from agent.fleet.transport import ConnectSettings
+
+pytestmark = pytest.mark.interop  # netmiko against a listening socket
 
 
 def test_interrupt_cancels_devices_not_started() -> None:

@@ -12,6 +12,8 @@ from agent.lab.plan import plan_lab, slice_slots
 from agent.lab.runtime import WorkerPool
 from agent.lab.spec import DeviceGroup, LabSpec
 
+pytestmark = pytest.mark.interop  # lab worker processes serving devices on 127.0.0.1
+
 
 def _record_pipes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     context = multiprocessing.get_context("fork")

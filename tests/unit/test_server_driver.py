@@ -10,6 +10,8 @@ import pytest
 
 from agent.server.listener import DeviceServer
 
+pytestmark = pytest.mark.interop  # its tests serve a device on a 127.0.0.1 socket
+
 
 async def _with_server(device: Any, body: Any, *, pass_server: bool = False) -> Any:
     server = DeviceServer(device, "127.0.0.1", 0)

@@ -7,7 +7,6 @@ admin-secret at level 3) with its real CLI; host keys are generated once per run
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.device import Device
 from agent.device.model import PeerKey
-from agent.family import load_device
 from agent.identification import IdentificationReader
-from agent.profiles.loader import load_profile
 from agent.ssh1.client import (
     Authenticated,
     AuthenticationFailed,
@@ -40,13 +36,13 @@ from agent.ssh1.packet import PacketReader
 from agent.ssh1.server import Ssh1ServerCore
 from agent.ssh1.server_key import ServerKeyCache
 from agent.wire import Reader, mpint1, string, uint32
+from tests.helpers import SSH1_PASSWORD, SSH1_USER_KEY, VERSION_MARK, add_rsa_key, set_ssh1, ssh1_device
 
 SERVER_LINE = "SSH-1.99-Comware-5.20"
 SERVER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-USER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+USER_KEY = SSH1_USER_KEY
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-PASSWORD = "admin-secret"
-VERSION_MARK = b"Version 5.20"
+PASSWORD = SSH1_PASSWORD
 
 
 def _en(key: rsa.RSAPrivateKey) -> tuple[int, int]:
@@ -54,55 +50,9 @@ def _en(key: rsa.RSAPrivateKey) -> tuple[int, int]:
     return numbers.e, numbers.n
 
 
-# ---------------------------------------------------------------------- the real device
-
-
-PROFILE_PATH = Path(__file__).resolve().parents[2] / "device_profiles" / "3com-s7906e.yaml"
-
-
-def _real_device_factory() -> Callable[[Path, Path], Device]:
-    """Build real :class:`Device` objects from the S7906E profile, with two test helpers attached."""
-
-    def make(state: Path, shared_keys: Path) -> Device:
-        """A device in ``state`` whose host keys are copied from ``shared_keys`` (generated once per run)."""
-        if shared_keys.is_dir():
-            shutil.copytree(shared_keys, state / "keys")
-        device = load_device(load_profile(PROFILE_PATH), state)
-        device.host_keys.rsa_private_key  # noqa: B018  (the SSH1 host key)
-        if not shared_keys.is_dir():
-            shutil.copytree(state / "keys", shared_keys)
-
-        def add_rsa_key(username: str, key: rsa.RSAPrivateKey) -> None:
-            device.peer_keys[username] = PeerKey(username, key.public_key())
-
-        def set_ssh1(*, ciphers: list[str] | None = None, auth: list[str] | None = None) -> None:
-            ssh = device.profile.ssh.model_copy(
-                update={
-                    k: v for k, v in {"ssh1_ciphers": ciphers, "ssh1_auth": auth}.items() if v is not None
-                }
-            )
-            device.profile = device.profile.model_copy(update={"ssh": ssh})
-
-        device.add_rsa_key = add_rsa_key  # type: ignore[attr-defined]
-        device.set_ssh1 = set_ssh1  # type: ignore[attr-defined]
-        return device
-
-    return make
-
-
-REAL_DEVICE = _real_device_factory()
-
-
-def make_device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A fresh real device under ``tmp_path``; host keys shared by every test of the run."""
-    state = tmp_path / "state"
-    state.mkdir()
-    return REAL_DEVICE(state, tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
-
-
 @pytest.fixture
 def device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return make_device(tmp_path, tmp_path_factory)
+    return ssh1_device(tmp_path / "state", tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
 
 
 # ---------------------------------------------------------------------- in-memory connection
@@ -244,7 +194,7 @@ def test_public_key_packet_contents(device: Any) -> None:
 
 @pytest.mark.parametrize("cipher", ["3des", "blowfish", "des"])
 def test_password_login_and_exec(device: Any, cipher: str) -> None:
-    device.set_ssh1(ciphers=["3des", "blowfish", "des"])
+    set_ssh1(device, ciphers=["3des", "blowfish", "des"])
     pair = connect(device, cipher=cipher)
     assert pair.of(Authenticated) == [Authenticated("password")]
     info = pair.server.info()
@@ -276,7 +226,7 @@ def test_password_nul_padding_is_cut(device: Any) -> None:
 
 
 def test_rsa_login(device: Any) -> None:
-    device.add_rsa_key("admin", USER_KEY)
+    add_rsa_key(device, "admin", USER_KEY)
     pair = connect(device, password=None, rsa_key=USER_KEY)
     assert pair.of(Authenticated) == [Authenticated("rsa")]
     output, status = run_exec(pair, "display version")
@@ -284,14 +234,14 @@ def test_rsa_login(device: Any) -> None:
 
 
 def test_refused_rsa_key_falls_back_to_password_and_is_not_counted(device: Any) -> None:
-    device.add_rsa_key("admin", USER_KEY)
+    add_rsa_key(device, "admin", USER_KEY)
     pair = connect(device, rsa_key=OTHER_KEY)
     assert pair.of(Authenticated) == [Authenticated("password")]
     assert pair.server.info().retries == 0
 
 
 def test_rsa_key_of_another_user_is_refused(device: Any) -> None:
-    device.add_rsa_key("admin", USER_KEY)
+    add_rsa_key(device, "admin", USER_KEY)
     pair = connect(device, "operator", password=None, rsa_key=USER_KEY)
     assert pair.of(AuthenticationFailed) and not pair.client.authenticated
 
@@ -304,7 +254,7 @@ def _frame_plain(msg_type: int, payload: bytes) -> bytes:
 
 
 def test_unsupported_cipher_is_refused(device: Any) -> None:
-    device.set_ssh1(ciphers=["3des"])
+    set_ssh1(device, ciphers=["3des"])
     pair = connect(device, cipher="3des", pump=False)
     msg_type, payload = pair.session_key_packet()
     pair.server.receive_data(_frame_plain(msg_type, bytes((6,)) + payload[1:]))  # blowfish anyway
@@ -313,7 +263,7 @@ def test_unsupported_cipher_is_refused(device: Any) -> None:
 
 
 def test_client_refuses_cipher_outside_the_mask(device: Any) -> None:
-    device.set_ssh1(ciphers=["3des"])
+    set_ssh1(device, ciphers=["3des"])
     pair = connect(device, cipher="des")
     assert pair.client.closed and "not supported by server" in pair.of(Disconnected)[0].reason
 
@@ -414,7 +364,7 @@ def test_rhosts_only_when_enabled_and_from_a_privileged_port(
     device: Any, enabled: bool, port: int, accepted: bool
 ) -> None:
     if enabled:
-        device.set_ssh1(auth=["password", "rsa", "rhosts"])
+        set_ssh1(device, auth=["password", "rsa", "rhosts"])
     pair = connect(device, password=None, peer=f"127.0.0.1:{port}", pump=False)
     pair.to_auth_phase()
     pair.send(Msg.CMSG_AUTH_RHOSTS, string("admin"))
@@ -422,7 +372,7 @@ def test_rhosts_only_when_enabled_and_from_a_privileged_port(
 
 
 def test_rhosts_refused_for_a_missing_user_even_when_enabled(device: Any) -> None:
-    device.set_ssh1(auth=["password", "rhosts"])
+    set_ssh1(device, auth=["password", "rhosts"])
     pair = connect(device, "nobody", password=None, peer="127.0.0.1:1023", pump=False)
     pair.to_auth_phase()
     pair.send(Msg.CMSG_AUTH_RHOSTS, string("nobody"))
@@ -435,7 +385,7 @@ def _rhosts_rsa_packet(key: rsa.RSAPrivateKey, client_user: str = "admin") -> by
 
 
 def test_rhosts_rsa_challenge_when_enabled(device: Any) -> None:
-    device.set_ssh1(auth=["password", "rhosts-rsa"])
+    set_ssh1(device, auth=["password", "rhosts-rsa"])
     # RhostsRSA proves the client host: its key must be a `public-key peer` key of the device
     device.peer_keys["client-host"] = PeerKey("client-host", OTHER_KEY.public_key())
     pair = connect(device, password=None, peer="127.0.0.1:1000", pump=False)
@@ -449,7 +399,7 @@ def test_rhosts_rsa_challenge_when_enabled(device: Any) -> None:
 
 
 def test_rhosts_rsa_unknown_host_key_gets_failure_without_challenge(device: Any) -> None:
-    device.set_ssh1(auth=["password", "rhosts-rsa"])
+    set_ssh1(device, auth=["password", "rhosts-rsa"])
     device.peer_keys["client-host"] = PeerKey("client-host", OTHER_KEY.public_key())
     pair = connect(device, password=None, peer="127.0.0.1:1000", pump=False)
     pair.to_auth_phase()
@@ -641,8 +591,8 @@ def _fresh_server(device: Any) -> Ssh1ServerCore:
 
 @pytest.fixture(scope="module")
 def fuzz_device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    device = make_device(tmp_path_factory.mktemp("ssh1-fuzz"), tmp_path_factory)
-    device.set_ssh1(ciphers=["3des", "blowfish", "des"])
+    device = ssh1_device(tmp_path_factory.mktemp("ssh1-fuzz") / "state", tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
+    set_ssh1(device, ciphers=["3des", "blowfish", "des"])
     yield device
 
 

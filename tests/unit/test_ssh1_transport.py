@@ -25,7 +25,11 @@ from agent.fleet.transport import ConnectSettings, Ssh1Connection
 from agent.server.listener import DeviceServer
 from agent.ssh1.keyfile import dump_private_key
 from agent.ssh1.transport import Ssh1AuthenticationError, Ssh1Client, Ssh1Error
-from tests.unit.test_ssh1_session import PASSWORD, USER_KEY, VERSION_MARK, make_device
+from tests.helpers import SSH1_PASSWORD as PASSWORD
+from tests.helpers import SSH1_USER_KEY as USER_KEY
+from tests.helpers import VERSION_MARK, add_rsa_key, set_ssh1, ssh1_device
+
+pytestmark = pytest.mark.interop  # the SSH1 client against a device served on 127.0.0.1
 
 
 class _Records(logging.Handler):
@@ -86,8 +90,8 @@ class LiveServer:
 
 @pytest.fixture
 def device(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    device = make_device(tmp_path, tmp_path_factory)
-    device.add_rsa_key("admin", USER_KEY)
+    device = ssh1_device(tmp_path / "state", tmp_path_factory.getbasetemp() / "ssh1-shared-host-keys")
+    add_rsa_key(device, "admin", USER_KEY)
     return device
 
 
@@ -131,7 +135,7 @@ def _settled_fds(expected: int, timeout: float = 3.0) -> int:
 
 @pytest.mark.parametrize("cipher", ["3des", "blowfish", "des"])
 def test_exec_with_password(server: LiveServer, cipher: str) -> None:
-    server.device.set_ssh1(ciphers=["3des", "blowfish", "des"])
+    set_ssh1(server.device, ciphers=["3des", "blowfish", "des"])
     with Ssh1Client() as client:
         client.connect("127.0.0.1", server.port, "admin", password=PASSWORD, cipher=cipher, timeout=5)
         output, status = client.exec("display version")

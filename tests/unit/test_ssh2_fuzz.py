@@ -15,7 +15,7 @@ from agent.errors import DisconnectReason
 from agent.identification import parse_version_line
 from agent.ssh2.client import CLIENT_VERSION, ClientOptions
 from agent.ssh2.server import Ssh2ServerCore
-from tests.conftest import PASSWORD, USER
+from tests.helpers import PASSWORD, USER
 from tests.ssh2_pair import SERVER_LINE, make_pair, pump
 
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

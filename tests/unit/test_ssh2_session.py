@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from agent.profiles import load_profile
 from agent.ssh2.algorithms.hostkey import host_key_from_private
 from agent.ssh2.client import ClientOptions
-from tests.conftest import PASSWORD, PROFILE, USER
+from tests.helpers import PASSWORD, PROFILE, USER
 from tests.ssh2_pair import make_pair, pump
 
-OFFERED = load_profile(PROFILE).ssh.algorithms
+OFFERED = PROFILE.ssh.algorithms
 
 
 def _exec(device, **overrides):  # type: ignore[no-untyped-def]
