@@ -7,19 +7,11 @@ holds hundreds of ports per device and a thousand devices. An ``int`` whose bit 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 MIN_VLAN = 1
 MAX_VLAN = 4094
 ALL_VLANS = ((1 << (MAX_VLAN + 1)) - 1) ^ 1  # bits 1..4094
-
-
-def mask_of(vlans: Iterable[int]) -> int:
-    """The mask with a bit set for every VLAN id in ``vlans``."""
-    mask = 0
-    for vlan in vlans:
-        mask |= 1 << vlan
-    return mask
 
 
 def range_mask(first: int, last: int) -> int:

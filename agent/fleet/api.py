@@ -15,7 +15,7 @@ from typing import Any
 
 from agent.errors import ConfigError
 from agent.fleet.inventory import Host, Inventory, load_inventory
-from agent.fleet.report import DeviceResult, RunReport
+from agent.fleet.report import RunReport
 from agent.fleet.runner import ProgressCallback, RunOptions, group_limits_from, run_local
 from agent.fleet.secrets import Secrets
 from agent.fleet.templates import Renderer
@@ -146,6 +146,3 @@ class Fleet:
         rules = load_rules(rules_file)
         return self._run("compliance", {h.name: {"rules": rules} for h in self.hosts})
 
-
-def result_detail(report: RunReport, name: str) -> DeviceResult:
-    return report.by_name()[name]

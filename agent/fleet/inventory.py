@@ -252,13 +252,3 @@ def resolve(model: InventoryModel, locations: dict[PathKey, Location], source: s
         )
     return Inventory(hosts, dict(model.groups), source)
 
-
-def dump_inventory(hosts: dict[str, dict[str, Any]], defaults: dict[str, Any] | None = None) -> str:
-    """YAML text of an inventory (used by importers); no passwords are ever added here."""
-    import yaml
-
-    doc: dict[str, Any] = {}
-    if defaults:
-        doc["defaults"] = defaults
-    doc["hosts"] = hosts
-    return yaml.safe_dump(doc, sort_keys=False)

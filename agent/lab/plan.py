@@ -43,7 +43,6 @@ def plan_lab(
     state: Path,
     loopback: bool = False,
     snmp: tuple[str, int] | None = None,
-    profile_loader: object = None,
     snmp_communities: tuple[str, ...] = (),
 ) -> list[DeviceSlot]:
     """One slot per device, numbered from 1 across the whole lab (``SW7906E-001`` ...).

@@ -323,13 +323,6 @@ class ServerConnection:
     def _release(self, channel: Channel) -> None:
         self.channels.pop(channel.local_id, None)
 
-    def close_all(self, message: bytes = b"") -> None:
-        """Device-side end of every session (e.g. reboot): say why, then close the channels."""
-        for channel in list(self.channels.values()):
-            if message:
-                self._output(channel, message)
-            self._begin_close(channel, 0)
-
     @property
     def idle(self) -> bool:
         return not self.channels

@@ -5,17 +5,10 @@ from __future__ import annotations
 import hashlib
 
 
-def derive_key(hash_name: str, k: bytes, h: bytes, letter: bytes, session_id: bytes, size: int) -> bytes:
-    """HASH(K || H || letter || session_id), extended with HASH(K || H || K1 || ... ) to ``size`` bytes."""
-    if size == 0:
-        return b""
-    return derive_keys(hash_name, k, h, session_id, ((letter, size),))[0]
-
-
 def derive_keys(
     hash_name: str, k: bytes, h: bytes, session_id: bytes, wanted: tuple[tuple[bytes, int], ...]
 ) -> list[bytes]:
-    """:func:`derive_key` for several (letter, size) pairs: K || H is hashed once and copied."""
+    """HASH(K || H || letter || session_id), extended with HASH(K || H || K1 || ...), for each (letter, size): K || H is hashed once and copied."""
     base = hashlib.new(hash_name, k + h)
     out_keys = []
     for letter, size in wanted:

@@ -96,7 +96,6 @@ class PacketWriter:
         self.keys = _NO_KEYS
         self.compressor: Compressor | None = None
         self.bytes_since_kex = 0
-        self.packets_since_kex = 0
         self._random = b""
         self._random_pos = 0
 
@@ -106,7 +105,6 @@ class PacketWriter:
     def use_keys(self, keys: DirectionKeys) -> None:
         self.keys = keys
         self.bytes_since_kex = 0
-        self.packets_since_kex = 0
 
     def pack(self, payload: bytes) -> bytes:
         if self.compressor is not None:
@@ -126,7 +124,6 @@ class PacketWriter:
         padding = self._random[pos:end]
         seq = self.seq
         self.seq = (seq + 1) & 0xFFFFFFFF
-        self.packets_since_kex += 1
         shape = keys.shape
         if shape == _STREAM:
             base = keys.mac_base
@@ -166,7 +163,6 @@ class PacketReader:
         self._first_block: bytes | None = None  # decrypted first block (E&M stream ciphers)
         self._length: int | None = None
         self.bytes_since_kex = 0
-        self.packets_since_kex = 0
 
     def set_keys(self, spec: CipherSpec, key: bytes, iv: bytes, mac_spec: MacSpec | None, mac_key: bytes) -> None:
         self.use_keys(direction_keys(spec, key, iv, mac_spec, mac_key, encrypt=False))
@@ -174,7 +170,6 @@ class PacketReader:
     def use_keys(self, keys: DirectionKeys) -> None:
         self.keys = keys
         self.bytes_since_kex = 0
-        self.packets_since_kex = 0
 
     def feed(self, data: bytes) -> None:
         self._buffer += data
@@ -239,7 +234,6 @@ class PacketReader:
         del buf[:consumed]
         self.seq = (self.seq + 1) & 0xFFFFFFFF
         self.bytes_since_kex += consumed
-        self.packets_since_kex += 1
         if self.decompressor is not None:
             payload = self.decompressor.decompress(payload)
         if not payload:
