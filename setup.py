@@ -30,16 +30,23 @@ class OptionalBuildExt(build_ext):
     """A compile error leaves the plain sources in charge instead of failing the install."""
 
     def run(self) -> None:
+        native = load_native()
+        stamp = native.hash_path(HERE)
+        stamp.unlink(missing_ok=True)  # no hash, no build in use: until this one is complete
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - any toolchain failure means "run from source"
             print(f"switch-agent: compiled modules not built ({exc}); the sources will run", file=sys.stderr)
+            return
+        if self.extensions:  # every module built: record which sources they are
+            stamp.write_text(native.source_hash(root=HERE) + "\n")
 
     def build_extension(self, ext) -> None:  # noqa: ANN001
         try:
             super().build_extension(ext)
         except Exception as exc:  # noqa: BLE001
             print(f"switch-agent: {ext.name} not compiled ({exc}); the sources will run", file=sys.stderr)
+            raise  # one module missing: the hash is not written and the sources run
 
 
 def remove_other_builds(keep: list[str]) -> None:

@@ -6,16 +6,18 @@ the same sources) takes about 9% off the server's CPU per connection (docs/bench
 ``pip install`` builds these modules when a C compiler is there (setup.py); without one the
 same modules run from source, with identical behaviour.
 
-The sources stay the truth. At import of ``agent`` (this module's :func:`choose`), the
-compiled build is used only if every compiled module is at least as new as its source;
-otherwise, or with ``SWITCH_AGENT_PURE=1`` in the environment, every one of them is loaded
-from its ``.py`` file (all or none, since compiled modules call each other directly).
+The sources stay the truth. setup.py writes one hash of the sources it compiled beside the
+build (``agent/_compiled.hash``); at import of ``agent`` (this module's :func:`choose`) the
+build is used only if that hash is the hash of today's sources; otherwise, or with
+``SWITCH_AGENT_PURE=1`` in the environment, every one of them is loaded from its ``.py`` file
+(all or none, since compiled modules call each other directly).
 bench/profile_server.py sets that variable: neither cProfile nor its step timers see inside
 compiled code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -26,14 +28,13 @@ from pathlib import Path
 from types import ModuleType
 
 # Compiled together (setup.py reads this list). Keep it to modules whose classes nobody
-# subclasses or patches from interpreted code.
+# subclasses or patches from interpreted code; the test-only SSH-2 client is not one of them.
 COMPILED_MODULES: tuple[str, ...] = (
     "agent.wire",
     "agent.identification",
     "agent.ssh2.packet",
     "agent.ssh2.transport",
     "agent.ssh2.server",
-    "agent.ssh2.client",
     "agent.ssh2.auth",
     "agent.ssh2.connection",
     "agent.ssh2.negotiation",
@@ -49,6 +50,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "agent.passwords",
 )
 PURE_ENV = "SWITCH_AGENT_PURE"
+HASH_FILE = "_compiled.hash"  # in the agent package folder, written by setup.py with the build
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 mode = "source"  # "compiled" or "source", set by choose()
@@ -65,14 +67,16 @@ def _source_path(module: str, root: Path = _PACKAGE_ROOT) -> Path:
     return root.joinpath(*module.split(".")).with_suffix(".py")
 
 
-def compiled_path(module: str, root: Path = _PACKAGE_ROOT) -> Path | None:
-    """The built extension of ``module`` next to its source, if there is one."""
-    source = _source_path(module, root)
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        candidate = source.with_suffix(suffix)
-        if candidate.exists():
-            return candidate
-    return None
+def source_hash(modules: Sequence[str] = COMPILED_MODULES, root: Path = _PACKAGE_ROOT) -> str:
+    """One SHA-256 over the names and sources of the compiled modules, in list order."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(module.encode() + b"\0" + _source_path(module, root).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def hash_path(root: Path = _PACKAGE_ROOT) -> Path:
+    return root / "agent" / HASH_FILE
 
 
 def decide(
@@ -80,22 +84,15 @@ def decide(
     environ: Mapping[str, str] | None = None,
     root: Path = _PACKAGE_ROOT,
 ) -> tuple[str, str]:
-    """("compiled" | "source", why) for these modules, from the files next to their sources."""
+    """("compiled" | "source", why): the build is used when its recorded hash is the sources' hash."""
     if pure_requested(environ):
         return "source", f"{PURE_ENV} is set"
-    built = {module: compiled_path(module, root) for module in modules}
-    missing = [module for module, path in built.items() if path is None]
-    if len(missing) == len(modules):
+    try:
+        built = hash_path(root).read_text().strip()
+    except OSError:
         return "source", "no compiled build (installed without a C compiler, or with SWITCH_AGENT_PURE=1)"
-    if missing:
-        return "source", f"compiled build incomplete (missing {', '.join(missing)}): run scripts/setup.sh"
-    stale = [
-        module
-        for module, path in built.items()
-        if path is not None and path.stat().st_mtime < _source_path(module, root).stat().st_mtime
-    ]
-    if stale:
-        return "source", f"compiled build older than the sources of {', '.join(stale)}: run scripts/setup.sh"
+    if built != source_hash(modules, root):
+        return "source", "compiled build of other sources: run scripts/setup.sh"
     return "compiled", "mypyc build of the current sources"
 
 
@@ -125,5 +122,5 @@ def choose() -> str:
 
 
 if __name__ == "__main__":
-    # `python agent/native.py`: the source files of the compiled modules (scripts/setup.sh hashes them)
-    print(" ".join(str(_source_path(module).relative_to(_PACKAGE_ROOT)) for module in COMPILED_MODULES))
+    # `python agent/native.py`: the hash of the compiled modules' sources (scripts/setup.sh compares it)
+    print(source_hash())

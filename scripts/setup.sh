@@ -48,9 +48,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.switch-agent-installed
 # Re-install when the packaging or the sources of the compiled SSH-2 modules change (setup.py
-# builds those with mypyc; agent/native.py lists them and falls back to the sources if stale).
-compiled_sources=$(.venv/bin/python agent/native.py)
-want=$(cat pyproject.toml setup.py $compiled_sources | sha256sum | cut -d' ' -f1)
+# builds those with mypyc and records their hash; agent/native.py runs the sources on a mismatch).
+want=$( (cat pyproject.toml setup.py; .venv/bin/python agent/native.py) | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing the project and its Python dependencies into .venv"
   .venv/bin/pip install -q -e ".[test,celery]"

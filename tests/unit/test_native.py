@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
 import os
 import subprocess
 import sys
@@ -14,45 +13,47 @@ from agent import native
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ("pkg.alpha", "pkg.beta")
-EXT = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
-def _tree(tmp_path: Path, built: dict[str, float]) -> Path:
-    """Sources for MODULES (mtime 1000) and extensions with the given mtimes."""
+def _tree(tmp_path: Path, recorded: str | None) -> Path:
+    """Sources for MODULES and, unless None, a recorded build hash (``"current"``: of these sources)."""
     for module in MODULES:
         source = tmp_path.joinpath(*module.split(".")).with_suffix(".py")
         source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_text("x = 1\n")
-        os.utime(source, (1000, 1000))
-        if module in built:
-            ext = source.with_suffix(EXT)
-            ext.write_bytes(b"")
-            os.utime(ext, (built[module], built[module]))
+        source.write_text(f"name = {module!r}\n")
+    if recorded is not None:
+        stamp = native.hash_path(tmp_path)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text((native.source_hash(MODULES, tmp_path) if recorded == "current" else recorded) + "\n")
     return tmp_path
 
 
-def test_a_build_newer_than_every_source_is_used(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"pkg.alpha": 2000, "pkg.beta": 2000})
-    assert native.decide(MODULES, {}, root)[0] == "compiled"
+def test_a_build_of_the_current_sources_is_used(tmp_path: Path) -> None:
+    assert native.decide(MODULES, {}, _tree(tmp_path, "current")) == ("compiled", "mypyc build of the current sources")
 
 
-def test_a_stale_module_sends_all_of_them_back_to_the_sources(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"pkg.alpha": 2000, "pkg.beta": 500})
+def test_a_changed_source_sends_all_of_them_back_to_the_sources(tmp_path: Path) -> None:
+    root = _tree(tmp_path, "current")
+    root.joinpath("pkg", "beta.py").write_text("name = 'changed'\n")
     mode, why = native.decide(MODULES, {}, root)
-    assert mode == "source" and "pkg.beta" in why and "pkg.alpha" not in why and "scripts/setup.sh" in why
+    assert mode == "source" and "scripts/setup.sh" in why
 
 
-def test_an_incomplete_or_missing_build_runs_the_sources(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"pkg.alpha": 2000})
-    mode, why = native.decide(MODULES, {}, root)
-    assert mode == "source" and "missing pkg.beta" in why
-    assert native.decide(MODULES, {}, _tree(tmp_path / "none", {}))[0] == "source"
+def test_no_recorded_build_runs_the_sources(tmp_path: Path) -> None:
+    mode, why = native.decide(MODULES, {}, _tree(tmp_path, None))
+    assert mode == "source" and "no compiled build" in why
+    assert native.decide(MODULES, {}, _tree(tmp_path / "other", "0" * 64))[0] == "source"
 
 
 def test_the_environment_asks_for_the_sources(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"pkg.alpha": 2000, "pkg.beta": 2000})
+    root = _tree(tmp_path, "current")
     assert native.decide(MODULES, {native.PURE_ENV: "1"}, root) == ("source", f"{native.PURE_ENV} is set")
     assert native.decide(MODULES, {native.PURE_ENV: "0"}, root)[0] == "compiled"
+
+
+def test_the_hash_covers_names_and_order(tmp_path: Path) -> None:
+    root = _tree(tmp_path, None)
+    assert native.source_hash(MODULES, root) != native.source_hash(tuple(reversed(MODULES)), root)
 
 
 def _loaded_from(env: dict[str, str]) -> str:
