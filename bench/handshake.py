@@ -417,7 +417,7 @@ Run it (a few seconds per repetition; `--markdown` replaces the results section 
 Options: `--count N` timed connections per repetition (300), `--warmup N` (20), `--concurrency
 1,8` (connections in flight in the client), `--reps N` (5), `--servers ours,asyncssh,paramiko`,
 `--timeout S` (global limit, 900). The peers check the password with a constant-time compare of
-the plain text; our server checks a salted PBKDF2 hash (agent/device/passwords.py), which is
+the plain text; our server checks a salted PBKDF2 hash (agent/passwords.py), which is
 part of its figure.
 
 Two helpers say where our server's CPU goes: `bench/profile_server.py` runs `serve` under
