@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.profiles.startups import StartupRule
 
@@ -43,6 +43,16 @@ class SlotSpec(_Strict):
             if not 0 < count <= 128:
                 raise ValueError(f"port count for {name} must be 1..128")
         return value
+
+
+class BoardSpec(_Strict):
+    """What `display version` and `display device manuinfo` say about one board type."""
+
+    processor: str = Field(description="CPU named in `display version`, e.g. BCM1125H")
+    hardware: dict[str, str] = Field(
+        default_factory=dict, description="label -> value rows after BOARD TYPE, in order (DRAM, FLASH, ...)"
+    )
+    manufactured: str = Field(default="", description="MANUFACTURING_DATE in `display device manuinfo`")
 
 
 class Identity(_Strict):
@@ -145,6 +155,7 @@ class Profile(_Strict):
     os_family: str = "comware5"  # agent.family.FAMILIES: the command language the device runs
     identity: Identity
     chassis: list[SlotSpec]
+    boards: dict[str, BoardSpec] = Field(default_factory=dict, description="board type -> its hardware text")
     ssh: SshDefaults
     users: list[LabUser] = Field(default_factory=list)
     snmp: SnmpDefaults = Field(default_factory=SnmpDefaults)
@@ -157,6 +168,13 @@ class Profile(_Strict):
         if len(seen) != len(set(seen)):
             raise ValueError("slot numbers must be unique")
         return value
+
+    @model_validator(mode="after")
+    def _boards_described(self) -> Profile:
+        missing = sorted({s.board for s in self.chassis} - set(self.boards))
+        if missing:
+            raise ValueError(f"boards: no entry for {', '.join(missing)} (processor and hardware rows)")
+        return self
 
     @property
     def ssh_protocol_version(self) -> str:

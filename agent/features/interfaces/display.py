@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agent.cli import render
 from agent.cli.context import Ctx
 from agent.cli.errors import CommandError
 from agent.cli.tree import CommandSet
+from agent.features.interfaces import render
 
 COMMANDS = CommandSet()
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.cli import render
 from agent.cli.context import Ctx
 from agent.cli.tree import CommandSet
+from agent.features.ssh_server import render
 
 COMMANDS = CommandSet()
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from agent.cli import render
 from agent.cli.context import Ctx
 from agent.cli.errors import CommandError
 from agent.cli.family import wrap
 from agent.cli.tree import CommandSet
+from agent.features.system import render
 from agent.features.system.clock import CLOCK_ZONE, clock_lines, zone_of
 
 COMMANDS = CommandSet()
