@@ -7,30 +7,11 @@ Records use ``slots=True``: a lab holds a thousand devices with ~200 ports each.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from agent.device.vlanset import ALL_VLANS
+from agent.porttypes import PORT_TYPES, short_name
 from agent.ssh2.algorithms.hostkey import PublicKey
-
-# Long name -> short name used by `display interface brief` / `display vlan brief`.
-SHORT_NAMES = {
-    "GigabitEthernet": "GE",
-    "Ten-GigabitEthernet": "XGE",
-    "FortyGigE": "FGE",
-    "Vlan-interface": "Vlan",
-    "NULL": "NULL",
-}
-PORT_TYPES = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE")
-_NAME_RE = re.compile(r"^([A-Za-z-]+?)(\d.*)$")
-
-
-def short_name(name: str) -> str:
-    """``GigabitEthernet2/0/1`` -> ``GE2/0/1``."""
-    match = _NAME_RE.match(name)
-    if not match:
-        return name
-    return SHORT_NAMES.get(match.group(1), match.group(1)) + match.group(2)
 
 
 @dataclass(slots=True)
@@ -60,7 +41,7 @@ class Port:
 
     @property
     def speed_bps(self) -> int:
-        return {"GigabitEthernet": 10**9, "Ten-GigabitEthernet": 10**10, "FortyGigE": 4 * 10**10}[self.kind]
+        return PORT_TYPES[self.kind].speed_bps
 
     @property
     def effective_pvid(self) -> int:
@@ -195,7 +176,6 @@ __all__ = [
     "LocalUser",
     "PeerKey",
     "Port",
-    "PORT_TYPES",
     "SnmpSettings",
     "SshServerSettings",
     "SshUser",

@@ -6,6 +6,7 @@ Adding a feature to the family is one line in FEATURES (the package under agent/
 from __future__ import annotations
 
 from agent.cli.family import Family, ViewSpec, load_features
+from agent.porttypes import LOGICAL_SHORT_NAMES, PORT_TYPES
 
 FEATURES = (
     "system",
@@ -33,12 +34,12 @@ VIEWS = (
     ViewSpec("pkeycode", "[{sysname}-pkey-key-code]", parent="pkey", ctrl_z="user", keep_key=True, section_header=" public-key peer {key}"),
 )
 
-PORT_TYPES = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE")
+PORTS = tuple(PORT_TYPES)  # agent/porttypes.py: names, abbreviations, speeds, hardware
 
 COMWARE5 = Family(
     name="comware5",
     features=load_features(FEATURES),
     views=VIEWS,
-    interface_types=(*PORT_TYPES, "Vlan-interface", "NULL"),
-    port_types=PORT_TYPES,
+    interface_types=(*PORTS, *LOGICAL_SHORT_NAMES),
+    port_types=PORTS,
 )

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agent.porttypes import PORT_TYPES
 from agent.profiles.startups import StartupRule
 
 
@@ -36,7 +37,7 @@ class SlotSpec(_Strict):
     @field_validator("ports")
     @classmethod
     def _known_port_types(cls, value: dict[str, int]) -> dict[str, int]:
-        allowed = {"GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE"}
+        allowed = set(PORT_TYPES)
         for name, count in value.items():
             if name not in allowed:
                 raise ValueError(f"unknown port type {name!r}; expected one of {sorted(allowed)}")

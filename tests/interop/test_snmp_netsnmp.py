@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.device.model import short_name
+from agent.porttypes import short_name
 from tests.helpers import PASSWORD, USER, agent_thread, cli, make_device
 from tests.interop.switch_process import need, running_switch
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 
 from agent.device.device import Device
-from agent.device.model import Port, VlanInterface, short_name
+from agent.device.model import Port, VlanInterface
 from agent.device.vlanset import display_list
+from agent.porttypes import PORT_TYPES, short_name
 
 
 def _prefix_len(mask: str) -> int:
@@ -34,7 +35,7 @@ def interface_brief(device: Device, only: str | None = None) -> list[str]:
         if only is not None and only != port.name:
             continue
         if port.link == "UP":
-            speed = {"GigabitEthernet": "1G(a)", "Ten-GigabitEthernet": "10G(a)", "FortyGigE": "40G(a)"}[port.kind]
+            speed = PORT_TYPES[port.kind].brief_speed
             duplex = "F(a)"
         else:
             speed, duplex = "auto", "A"
@@ -58,18 +59,17 @@ def _port_block(device: Device, port: Port) -> list[str]:
     else:
         state = "UP" if port.connected else "DOWN"
     mac = device.port_mac(port)
-    hardware = {"GigabitEthernet": "1000_BASE_T", "Ten-GigabitEthernet": "10G_BASE_SR_XFP",
-                "FortyGigE": "40G_BASE_SR4_QSFP_PLUS"}[port.kind]
+    kind = PORT_TYPES[port.kind]
     up = state == "UP"
-    speed = {"GigabitEthernet": "1000Mbps", "Ten-GigabitEthernet": "10Gbps", "FortyGigE": "40Gbps"}[port.kind]
+
     lines = [
         f" {port.name} current state: {state}",
         f" IP Packet Frame Type: PKTFMT_ETHNT_2, Hardware Address: {mac}",
         f" Description: {port.description if port.description is not None else port.name + ' Interface'}",
         " Loopback is not set",
-        " Media type is twisted pair" if port.kind == "GigabitEthernet" else " Media type is optical fiber",
-        f" Port hardware type is  {hardware}",
-        f" {speed}-speed mode, full-duplex mode" if up else " Unknown-speed mode, unknown-duplex mode",
+        f" Media type is {kind.media}",
+        f" Port hardware type is  {kind.hardware}",
+        f" {kind.speed_text}-speed mode, full-duplex mode" if up else " Unknown-speed mode, unknown-duplex mode",
         " Link speed type is autonegotiation, link duplex type is autonegotiation",
         " Flow-control is not enabled",
         " The Maximum Frame Length is 1536",

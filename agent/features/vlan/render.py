@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.device.device import Device
-from agent.device.model import short_name
+from agent.porttypes import short_name
 
 
 def _port_columns(names: list[str], indent: int = 4, width: int = 25) -> list[str]:
