@@ -1,4 +1,4 @@
-"""Local users and the VTY user interface."""
+"""Local users, the VTY user interface, `super` and its passwords."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`display` commands of the aaa feature."""
+"""`display local-user`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""VLANs, Ethernet ports and VLAN interfaces."""
+"""Ethernet ports (description, shutdown, link type, VLAN membership) and VLAN interfaces."""
 
 from __future__ import annotations
 

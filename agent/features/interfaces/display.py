@@ -1,4 +1,4 @@
-"""`display` commands of the interfaces feature."""
+"""`display interface [brief]` and `display mac-address`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`display` commands of the ip feature."""
+"""`display ip interface [brief]`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`display` commands of the public key feature."""
+"""`display public-key local rsa public` and `display public-key peer`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`display` commands of the snmp agent feature."""
+"""`display snmp-agent sys-info`."""
 
 from __future__ import annotations
 

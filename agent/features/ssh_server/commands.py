@@ -1,4 +1,4 @@
-"""SSH server settings, SSH users, the local host key and peer public keys."""
+"""SSH server settings (read live by the SSH cores) and `ssh user` entries."""
 
 from __future__ import annotations
 

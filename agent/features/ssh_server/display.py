@@ -1,4 +1,4 @@
-"""`display` commands of the ssh server feature."""
+"""`display ssh server status|session` and `display ssh user-information`."""
 
 from __future__ import annotations
 

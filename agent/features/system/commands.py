@@ -1,4 +1,4 @@
-"""Session and system commands: views, quit/return, paging, super, sysname, save, reboot."""
+"""Session and system commands: views, quit/return, screen-length, sysname."""
 
 from __future__ import annotations
 

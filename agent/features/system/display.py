@@ -1,4 +1,8 @@
-"""`display` commands (level 1, the configuration level 2; in every view, all accept `| begin|include|exclude`)."""
+"""The system feature's `display` commands: version, current/saved configuration, this, clock, device, users, history.
+
+Every `display` command (CommandSet.display) is in every view and accepts `| begin|include|exclude`;
+level 1, the configuration (CONFIG_LEVEL) level 2.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`display` commands of the vlan feature."""
+"""`display vlan [all|brief|VID]`."""
 
 from __future__ import annotations
 
