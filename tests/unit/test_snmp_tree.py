@@ -14,21 +14,12 @@ from agent.snmp.access import credentials, parse_usm_user
 from agent.snmp.cliapply import CommitError, apply_set
 from agent.snmp.mibs import build_tree
 from agent.snmp.oidtree import COUNTER64, STRING, SetError, parse_oid, to_asn1
+from tests.helpers import cli
 
 SYS = mib_system.SYSTEM
 IF_ENTRY = mib_interfaces.IF_ENTRY
 IFX_ENTRY = mib_interfaces.IFX_ENTRY
 STATIC = mib_bridge.DOT1Q_VLAN_STATIC_ENTRY
-
-
-def cli(device, *lines: str) -> str:
-    session = device.open_cli("admin", 3, interactive=False)
-    out = []
-    for line in lines:
-        text, status = session.execute(line)
-        assert status == 0, (line, text)
-        out.append(text.decode())
-    return "".join(out)
 
 
 def value(tree, oid):
