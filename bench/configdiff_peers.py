@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.device.device import Device  # noqa: E402
+from agent.family import load_device  # noqa: E402
 from agent.fleet.configdiff import diff, parse_config  # noqa: E402
 from agent.fleet.inventory import Host  # noqa: E402
 from agent.fleet.templates import Renderer  # noqa: E402
@@ -122,7 +123,7 @@ ENGINES: dict[str, Callable[[str, str], list[str]]] = {"switch-agent": ours, "hi
 
 
 def _device(folder: Path) -> Device:
-    device = Device.load(load_profile(PROFILE), folder, extra_users=[LabUser(name="admin", password="Adm-pass-1", level=3)])
+    device = load_device(load_profile(PROFILE), folder, [LabUser(name="admin", password="Adm-pass-1", level=3)])
     _type(device, BASE)
     return device
 
