@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from agent.ssh2.client import ClientOptions
-from tests.conftest import make_device
+from tests.helpers import Term, make_device
 from tests.hostile.clients import PASSWORD, USER, ssh2_command_latency, ssh2_connect, ssh2_login
 from tests.interop.switch_process import running_switch
-from tests.unit.cli_helpers import Term
+
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
 
 SUPER_PASSWORD = "Super-Secret-9"
 

@@ -24,8 +24,10 @@ from pathlib import Path
 import pytest
 
 from agent.server.listener import DeviceServer, freeze_startup_heap
-from tests.conftest import make_device
+from tests.helpers import make_device
 from tests.interop.switch_process import ROOT
+
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
 
 LAG_BOUND = 0.050  # the bound on one stall of the loop
 OTHER_DEVICE_BOUND = 0.100  # a command round trip on the other device meanwhile

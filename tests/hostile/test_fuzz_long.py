@@ -31,6 +31,8 @@ from tests.hostile.clients import PASSWORD, USER, Ssh1Conn, ssh1_shell, ssh2_log
 from tests.hostile.test_memory import rss
 from tests.interop.switch_process import running_switch
 
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
+
 LONG = os.environ.get("SWITCH_AGENT_LONG_FUZZ") == "1"
 SSH2_PACKETS = 100_000 if LONG else 3_000
 SSH1_PACKETS = 50_000 if LONG else 1_500

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_device
-from tests.unit.cli_helpers import Term
+from tests.helpers import Term, make_device
 
 
 def test_device_removes_stale_temporaries_at_start(tmp_path: Path) -> None:

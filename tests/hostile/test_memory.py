@@ -15,6 +15,8 @@ import pytest
 from tests.hostile.clients import PASSWORD, USER, ssh1_big_stdin, ssh1_shell, ssh2_login
 from tests.interop.switch_process import running_switch
 
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
+
 TYPED = 1 << 20  # 1 MiB of commands
 BOUND = 2 << 20  # the device may grow by less than 2 MiB
 

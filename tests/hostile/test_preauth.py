@@ -22,6 +22,8 @@ import pytest
 from tests.hostile.clients import PASSWORD, USER, ssh2_command_latency, ssh2_login
 from tests.interop.switch_process import running_switch
 
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
+
 GRACE = 4
 ATTACKER, LEGIT = "127.0.0.1", "127.0.0.2"
 PROFILE = f"""name: flood-test

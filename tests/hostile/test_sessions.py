@@ -19,6 +19,8 @@ from agent.sessions import ALL_LINES_BUSY
 from tests.hostile.clients import PASSWORD, USER, ssh2_command_latency, ssh2_login
 from tests.interop.switch_process import running_switch
 
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
+
 
 async def _seventeen(port: int) -> tuple[int, str]:
     sessions = []

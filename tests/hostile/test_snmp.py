@@ -19,6 +19,8 @@ from pysnmp.proto import api
 
 from tests.interop.switch_process import free_port, running_switch
 
+pytestmark = pytest.mark.interop  # attacks a device served on 127.0.0.1
+
 SNMP_IN_ASN_PARSE_ERRS = (1, 3, 6, 1, 2, 1, 11, 6, 0)
 COMMUNITY = "lab-ro"
 
