@@ -29,7 +29,9 @@ def family_for(profile: Profile) -> Family:
 
 def load_device(profile: Profile, state_dir: Path | str, extra_users: Iterable[LabUser] = ()) -> Device:
     """The device of ``profile`` from its saved configuration (or the profile on first start)."""
-    return Device.load(profile, state_dir, extra_users, cli=family_for(profile))
+    family = family_for(profile)
+    _ = family.tree  # built now, at start-up (before serve and lab freeze their heap), not in a first command
+    return Device.load(profile, state_dir, extra_users, cli=family)
 
 
 __all__ = ["FAMILIES", "Family", "family_for", "load_device"]
