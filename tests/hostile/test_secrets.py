@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.snmp.access import credentials
-from tests.conftest import make_device
-from tests.unit.cli_helpers import Term
+from tests.helpers import Term, make_device
 
 AUTH, PRIV = "Auth-Key-0001", "Priv-Key-0001"
 USER_LINE = f"snmp-agent usm-user v3 netops grp authentication-mode sha {AUTH} privacy-mode aes128 {PRIV}"
