@@ -15,7 +15,9 @@ Surviving a dying worker:
 * Never two tasks on one device at once: each task holds its device's lock in the broker
   (:mod:`agent.fleet.devicelock`) from connect to close.
 * The controller watches the workers (``inspect().active_queues()`` every 2 s): it says when a
-  worker disappears, and devices whose queue has had no worker for ``LOST_AFTER`` seconds, or
+  worker disappears; after a loss, devices still pending while every living worker is idle are
+  sent again once (a message a dying worker had taken but not yet recorded is gone for good);
+  devices whose queue has had no worker for ``LOST_AFTER`` seconds, or
   whose task was running on a lost worker and has not started again elsewhere while the run
   made no progress for ``LOST_AFTER`` + the visibility timeout, are reported with class
   ``worker lost``. There is no fixed run-wide wait.
@@ -122,6 +124,7 @@ class _Watch:
     lost: dict[str, float] = field(default_factory=dict)  # worker -> when it was noticed missing
     missing: dict[str, int] = field(default_factory=dict)  # worker -> consecutive missed looks
     uncovered_since: dict[str, float] = field(default_factory=dict)  # queue -> since when no worker
+    idle_looks: int = 0  # consecutive looks, after a loss, at which every living worker was idle
 
     def look(self, now: float) -> list[str]:
         """Ask the workers; returns the workers newly noticed as lost."""
@@ -149,6 +152,18 @@ class _Watch:
     def covered(self, queue: str) -> bool:
         return any(queue in q for q in self.alive().values())
 
+    def idle(self) -> bool:
+        """Every living worker answered and neither runs nor holds a task."""
+        try:
+            inspect = app.control.inspect(timeout=1.0)
+            active, reserved = inspect.active() or {}, inspect.reserved() or {}
+        except Exception:  # noqa: BLE001 - broker hiccup: not known to be idle
+            return False
+        alive = self.alive()
+        if not alive or set(alive) - set(active):
+            return False
+        return not any(active.get(w) or reserved.get(w) for w in alive)
+
 
 def _started_on(async_result: Any) -> str | None:
     """The worker a task runs on, when it has started (``task_track_started``)."""
@@ -173,10 +188,12 @@ def run_celery(
         configure(broker)
     opts = {"retries": options.retries, "backoff": options.backoff, **options.settings.to_dict()}
     by_name = {h.name: h for h in hosts}
-    pending = {
-        h.name: device_task.apply_async(args=(operation, h.to_dict(), params.get(h.name, {}), opts), queue=queue_for(h))
-        for h in hosts
-    }
+
+    def send(h: Host) -> Any:
+        return device_task.apply_async(args=(operation, h.to_dict(), params.get(h.name, {}), opts), queue=queue_for(h))
+
+    pending = {h.name: send(h) for h in hosts}
+    resent: set[str] = set()
     results: dict[str, DeviceResult] = {}
     running_on: dict[str, str] = {}  # device -> worker it was last seen running on
     watch = _Watch()
@@ -225,6 +242,19 @@ def run_celery(
                 # Redelivered tasks may wait behind others: only a run that stopped moving gives up.
                 if on in watch.lost and now - max(watch.lost[on], last_progress) >= LOST_AFTER + VISIBILITY_TIMEOUT:
                     lost(name, f"its worker {on} was lost and no other worker took the device over")
+            # A worker killed between taking a message and recording it (Redis: BRPOP, then the
+            # unacked bookkeeping) loses that message for good. After a loss, when every living
+            # worker sits idle while devices are still pending, send those tasks again (once):
+            # push is idempotent and the device lock keeps a late redelivery from overlapping.
+            if watch.lost and pending:
+                watch.idle_looks = watch.idle_looks + 1 if watch.idle() else 0
+                if watch.idle_looks >= 2:
+                    watch.idle_looks = 0
+                    for name in [n for n in pending if n not in resent]:
+                        print(f"fleet: {name} pending on idle workers after a worker loss; sent again",
+                              file=sys.stderr)
+                        resent.add(name)
+                        pending[name] = send(by_name[name])
         time.sleep(0.05)
     return [results[h.name] for h in hosts]
 

@@ -22,10 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.fleet.api import Fleet
 from agent.fleet.inventory import load_inventory
-from agent.fleet.runner import RunOptions
-from agent.fleet.secrets import Secrets
 from agent.lab.process import ROOT, LabProcess
 from tests.interop.brokers import BROKERS, missing
 
@@ -64,7 +61,7 @@ def _worker(broker: str, name: str, log: Path, env: dict[str, str]) -> subproces
     with open(log, "wb") as handle:
         return subprocess.Popen(
             [sys.executable, "-m", "agent", "worker", "--broker", broker, "--queues", "site.lab,site.other",
-             "--concurrency", "4", "-n", f"{name}@%h"],
+             "--concurrency", "2", "-n", f"{name}@%h"],
             cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
         )
 
@@ -114,11 +111,13 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
             out = tmp_path / "controller.log"
             with open(out, "wb") as handle:
                 controller = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-            # Kill worker a once it is in the middle of its share.
+            # Kill worker a in the middle of its share: it has finished a device and holds others.
             deadline = time.monotonic() + 60
-            while logs[0].read_text(errors="replace").count("succeeded in") < 3:
-                assert time.monotonic() < deadline and controller.poll() is None, logs[0].read_text()
-                time.sleep(0.05)
+            while logs[0].read_text(errors="replace").count("succeeded in") < 1:
+                assert controller.poll() is None, "the run ended before worker a finished a device: " + \
+                    out.read_text(errors="replace")[-1500:] + logs[0].read_text(errors="replace")[-1500:]
+                assert time.monotonic() < deadline, logs[0].read_text(errors="replace")
+                time.sleep(0.02)
             workers[0].send_signal(signal.SIGKILL)
             killed = time.monotonic()
             workers[0].wait(10)
@@ -135,17 +134,26 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
             devices = json.loads(report.read_text())["devices"]
             assert len(devices) == DEVICES and all(d["status"] == "ok" for d in devices), \
                 [d for d in devices if d["status"] != "ok"]
-            assert "worker a@" in text and "lost" in text, text[-2000:]  # the controller noticed the worker go
-            assert noticed is None or noticed < 30, noticed  # None: noticed just before it ended
-            # The saved configuration holds the change on every device.
-            fleet = Fleet(load_inventory(lab.inventory), options=RunOptions(retries=1),
-                          secrets=Secrets(environ={"SWITCH_AGENT_PASSWORD": PASSWORD}, interactive=False))
-            saved = fleet.run("display saved-configuration")
-            assert saved.exit_code == 0
-            holding = [r.name for r in saved.results
-                       if "vlan 10\n name users" in r.detail["output"].replace("\r", "")
-                       and f"description uplink 1 of {r.name}" in r.detail["output"]]
-            assert len(holding) == DEVICES, sorted(set(fleet.inventory.hosts) - set(holding))
+            # The controller names the lost worker within 30 s (it looks every 2 s). A run that ends
+            # sooner may finish first: RabbitMQ redelivers at once and the other worker may be done
+            # within seconds; Redis redelivers after its visibility timeout, so there it is always seen.
+            if ended > 10:
+                assert "worker a@" in text and "lost" in text, text[-2000:]
+                assert noticed is None or noticed < 30, noticed  # None: noticed just before it ended
+            # The saved configuration holds the change on every device. Read through the workers
+            # too: a late broker redelivery of a push may still run, and the device lock keeps the
+            # two from overlapping (the log check below covers every session).
+            saved_dir = tmp_path / "saved"
+            check = subprocess.run(
+                [sys.executable, "-m", "agent", "fleet", "run", "display saved-configuration", "-i", str(lab.inventory),
+                 "--backend", "celery", "--broker", broker, "--output", str(saved_dir), "--no-progress"],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+            assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+            names = list(load_inventory(lab.inventory).hosts)
+            holding = [name for name in names
+                       if "vlan 10\n name users" in (text := (saved_dir / f"{name}.txt").read_text().replace("\r", ""))
+                       and f"description uplink 1 of {name}" in text]
+            assert len(holding) == DEVICES, sorted(set(names) - set(holding))
         sessions = _sessions(lab.log.read_text(errors="replace"))
         assert len(sessions) == DEVICES
         assert _overlaps(sessions) == []
@@ -181,7 +189,7 @@ def test_devices_without_a_worker_are_reported_worker_lost(tmp_path: Path) -> No
 @pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
 def test_tasks_for_one_device_never_overlap_across_workers(kind: str, tmp_path: Path) -> None:
     """Six inventory names for one switch: six tasks for one device at once, on two workers of
-    four threads. The broker-held device lock runs them one after the other (the lab's log)."""
+    two threads. The broker-held device lock runs them one after the other (the lab's log)."""
     with _two_workers(kind, tmp_path) as (broker, env, _workers, logs):
         lab = LabProcess(tmp_path / "state", tmp_path / "lab.yaml", count=1, users=[f"admin:{PASSWORD}:3"])
         with lab.start(timeout=60):
