@@ -160,10 +160,6 @@ def cmd_lab(args: argparse.Namespace) -> int:
     inventory = Path(args.inventory)
     username = _username(spec)
     started = time.monotonic()
-    if args.known_hosts:
-        from agent.lab.knownhosts import KeyMaker
-
-        args.key_maker = KeyMaker(slots)  # keys are made while the devices start
     if args.processes > 1:
         return _run_pool(slots, args, username, started)
 
@@ -189,7 +185,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def _write_inventories(args: argparse.Namespace, slots: list[DeviceSlot], username: str) -> None:
     write_inventory(Path(args.inventory), slots, username)
     if args.known_hosts:
-        args.key_maker.write(Path(args.known_hosts))
+        from agent.lab.knownhosts import KeyMaker
+
+        # After the devices started: a device's start clears temporary files from its key folder.
+        KeyMaker(slots).write(Path(args.known_hosts))
     if args.ansible_inventory:
         write_ansible_inventory(Path(args.ansible_inventory), slots, username)
 

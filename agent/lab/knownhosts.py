@@ -6,9 +6,9 @@ A push to a fresh lab can then check host keys strictly from the very first cont
 Host keys are otherwise made lazily on a device's first login (a lab of 1,000 devices starts in
 about a second); writing this file needs one key per device now, so each device gets the
 cheapest key its profile offers (Ed25519 when offered, else ECDSA, else RSA), made on a thread
-pool while the devices start (:class:`KeyMaker`: the key files' fsyncs wait on the disk, not on
-the GIL, so they overlap the CPU work of building the devices) and stored in the device's key
-folder, where the device finds it at its first login. SSH1-only devices get their RSA host key as an RSA1
+pool once the devices have started (:class:`KeyMaker`; a device's start clears temporary files
+from its key folder, so the two must not overlap) and stored in the device's key folder, where
+the device finds it at its first login. SSH1-only devices get their RSA host key as an RSA1
 line, as ``ssh1`` keeps it. Existing keys are read, never replaced. The file's entries for these
 addresses are replaced; other lines stay.
 """
