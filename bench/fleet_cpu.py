@@ -91,6 +91,7 @@ def instrument() -> None:
             _local.inside = False
 
     transport.NetmikoConnection.send_command = send_command  # type: ignore[method-assign]
+    timed(transport.NetmikoConnection, "send_commands", "read: running and saved configuration (one write)")
     for name in ("parse_config", "diff", "config_delta"):
         timed(configdiff, name, "parse and diff")
 

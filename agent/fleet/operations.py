@@ -23,12 +23,15 @@ Operation = Callable[[Connection, dict[str, Any]], tuple[bool, dict[str, Any]]]
 SAVE_WHEN = ("modified", "changed", "always", "never")
 
 
-def _saved_text(conn: Connection) -> str | None:
-    """The saved configuration's text, or None when the device has none ("The config file does not exist!")."""
-    text = conn.send_command(SHOW_SAVED)
+def _saved_or_none(text: str) -> str | None:
+    """``display saved-configuration``'s text, or None when the device has none ("The config file does not exist!")."""
     if "does not exist" in text and len(text) < 200:
         return None
     return text
+
+
+def _saved_text(conn: Connection) -> str | None:
+    return _saved_or_none(conn.send_command(SHOW_SAVED))
 
 
 def _saved_config(conn: Connection) -> configdiff.Config | None:
@@ -82,9 +85,9 @@ def op_push(conn: Connection, params: dict[str, Any]) -> tuple[bool, dict[str, A
     if save_when not in _SHOULD_SAVE:
         raise ValueError(f"save_when must be one of {', '.join(SAVE_WHEN)}, not {save_when!r}")
     intent = configdiff.parse_config(params["intent"])
-    running_text = conn.send_command(SHOW_RUN)
+    running_text, saved_text = conn.send_commands([SHOW_RUN, SHOW_SAVED])  # one round trip
     running = configdiff.parse_config(running_text)
-    unsaved_before = _unsaved_text(running_text, running, _saved_text(conn))
+    unsaved_before = _unsaved_text(running_text, running, _saved_or_none(saved_text))
     changes = configdiff.diff(intent, running, replace=replace)
     detail: dict[str, Any] = {
         "script": changes.script(),

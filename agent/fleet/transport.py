@@ -56,6 +56,8 @@ class Connection(Protocol):
 
     def send_command(self, command: str) -> str: ...
 
+    def send_commands(self, commands: list[str]) -> list[str]: ...
+
     def send_config(self, lines: list[str]) -> str: ...
 
     def save(self) -> str: ...
@@ -292,9 +294,9 @@ class NetmikoConnection:
             text += self._recv(deadline, text)
         return text
 
-    def _read_to_prompt(self, echo: str, prompt: re.Pattern[str]) -> str:
-        """What the device sends from the ``echo`` of our command until ``prompt`` ends it, with
-        ``\\n`` line ends.
+    def _read_to_prompt(self, echo: str, prompt: re.Pattern[str], prompts: int = 1) -> str:
+        """What the device sends from the ``echo`` of our (first) command until ``prompt`` ends
+        it for the ``prompts``-th time, with ``\\n`` line ends.
 
         Blocks on the channel instead of polling; bounded by ``timeout`` overall and
         ``max_output`` characters. Anything before the echo (a prompt left unread) is dropped,
@@ -307,11 +309,17 @@ class NetmikoConnection:
             head += self._recv(deadline, head)
         parts = [head[at:]]
         tail = "\n" + parts[0][-512:]
-        while not prompt.search(tail):
+        while True:
+            if prompt.search(tail):
+                if prompts == 1:
+                    return "".join(parts)
+                joined = "".join(parts)
+                if len(self._prompt_at_line_start.findall(joined)) >= prompts:
+                    return joined
+                parts = [joined]
             text = self._recv(deadline, tail)
             parts.append(text)
             tail = (tail + text)[-512:]
-        return "".join(parts)
 
     def send_command(self, command: str) -> str:
         self.reader.count = 0
@@ -320,6 +328,23 @@ class NetmikoConnection:
         self.conn.write_channel(command + "\n")
         lines = self._read_to_prompt(command, self._any_prompt).split("\n")
         return "\n".join(lines[1:-1])  # without the echo and the prompt line
+
+    def send_commands(self, commands: list[str]) -> list[str]:
+        """Several commands in one write, their outputs in one read (one round trip, not one each)."""
+        if not self.settings.fast or len(commands) < 2:
+            return [self.send_command(c) for c in commands]
+        self.conn.write_channel("".join(f"{c}\n" for c in commands))
+        text = self._read_to_prompt(commands[0], self._any_prompt, prompts=len(commands))
+        replies = self._prompt_at_line_start.split(text)
+        if len(replies) != len(commands) + 1:
+            raise CommandError(f"expected {len(commands)} prompts after {commands!r}, got {len(replies) - 1}")
+        outputs = []
+        for command, reply in zip(commands, replies, strict=False):
+            echo, _, rest = reply.partition("\n")
+            if echo.strip() != command.strip():
+                raise CommandError(f"expected the echo of {command!r}, got {echo[:80]!r}")
+            outputs.append(rest.rstrip("\n"))
+        return outputs
 
     def send_config(self, lines: list[str]) -> str:
         if not lines:
@@ -420,6 +445,9 @@ class Ssh1Connection:
 
     def send_command(self, command: str) -> str:
         return self._exchange(command)
+
+    def send_commands(self, commands: list[str]) -> list[str]:
+        return [self._exchange(c) for c in commands]
 
     def send_config(self, lines: list[str]) -> str:
         self.config_sent = True
