@@ -130,8 +130,9 @@ def _first(preferred: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, .
 
 @functools.cache
 def fast_transport() -> type:
-    """A paramiko ``Transport`` that offers the cheap algorithms first and all the others after:
-    the device still chooses from the client's whole list, so one without them is reached too."""
+    """A paramiko ``Transport`` that offers the cheap algorithms first and all the others after
+    (the device still chooses from the client's whole list, so one without them is reached too),
+    and polls for its own end less often."""
     import paramiko
 
     base = paramiko.Transport
@@ -140,6 +141,9 @@ def fast_transport() -> type:
         _preferred_kex = _first(_FAST_KEX, base._preferred_kex)
         _preferred_ciphers = _first(_FAST_CIPHERS, base._preferred_ciphers)
         _preferred_keys = _first(_FAST_KEYS, base._preferred_keys)
+        # paramiko's thread wakes every 0.1 s to see whether it should stop; closing the socket
+        # stops it anyway, so once a second is enough (measured: ~20% fewer context switches)
+        _active_check_timeout = 1.0
 
     return FastTransport
 
