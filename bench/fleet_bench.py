@@ -11,7 +11,9 @@ it pushes one template (three named VLANs) to every device with:
 2. Nornir 3 threaded runner + nornir_netmiko ``netmiko_send_config`` + ``netmiko_save_config``
    (stock netmiko hp_comware timing).
 3. Nornir 3 threaded runner + nornir_scrapli ``send_configs`` + ``send_command('save force')``
-   (scrapli 1.x, scrapli-community hp_comware, ``--scrapli-transport``).
+   (scrapli 1.x, scrapli-community hp_comware), once per ``--scrapli-transports`` (default
+   paramiko and ssh2: libssh2 in C; nornir-scrapli drives scrapli's synchronous driver, so its
+   asyncio transports are out of its reach).
 
 Each tool writes other VLAN names than the one before it, so every run really changes every
 device. Reported per run: devices per second (devices / wall time of the whole run, failures
@@ -19,7 +21,7 @@ counted), the controller's own CPU time per device (getrusage of this process, a
 plus its children: the controller runs in this process, the lab in its own) and the lab's CPU
 time per device (/proc of the lab process).
 
-    .venv/bin/python bench/fleet_bench.py --sizes 200 1000 --workers 100 --hog 2
+    .venv/bin/python bench/fleet_bench.py --sizes 200 1000 --workers 100 --hog 2 --json results.json
 """
 
 from __future__ import annotations
@@ -184,7 +186,9 @@ def main() -> int:
     parser.add_argument("--conditions", nargs="+", choices=("quiet", "hog"), default=["quiet", "hog"])
     parser.add_argument("--tools", nargs="+", choices=("ours", "netmiko", "scrapli"),
                         default=["ours", "netmiko", "scrapli"])
-    parser.add_argument("--scrapli-transport", default="paramiko", choices=("paramiko", "system", "ssh2"))
+    parser.add_argument("--scrapli-transports", nargs="+", default=["paramiko", "ssh2"],
+                        choices=("paramiko", "ssh2", "system"),
+                        help="scrapli's synchronous transports to run (each one a peer of its own)")
     parser.add_argument("--lab-processes", type=int, default=1)
     parser.add_argument("--tofu", action="store_true",
                         help="our push learns host keys on first contact (the lab makes each key then) instead "
@@ -204,6 +208,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp:
         work = Path(tmp)
         suffixes = {"ours": "a", "netmiko": "b", "scrapli": "c"}
+        tools = [t for t in args.tools if t != "scrapli"]
+        if "scrapli" in args.tools:
+            tools += [f"scrapli-{t}" for t in args.scrapli_transports]
         for size in args.sizes:
             known = None if args.tofu else work / f"known_hosts-{size}"
             lab = LabProcess(work / f"state-{size}", work / f"lab-{size}.yaml", count=size,
@@ -218,18 +225,21 @@ def main() -> int:
                     "ours": functools.partial(ours, inventory, template(work, suffixes["ours"]), args.workers, known),
                     "netmiko": functools.partial(nornir_netmiko, inventory, peer_commands(suffixes["netmiko"]),
                                                  args.workers, work),
-                    "scrapli": functools.partial(nornir_scrapli, inventory, peer_commands(suffixes["scrapli"]),
-                                                 args.workers, work, args.scrapli_transport),
                 }
-                names = {"ours": "switch-agent fleet", "netmiko": "nornir + nornir-netmiko",
-                         "scrapli": f"nornir + nornir-scrapli ({args.scrapli_transport})"}
+                names = {"ours": "switch-agent fleet", "netmiko": "nornir + nornir-netmiko"}
+                for i, transport in enumerate(args.scrapli_transports):
+                    # each scrapli run writes other names than the run before it
+                    runs[f"scrapli-{transport}"] = functools.partial(
+                        nornir_scrapli, inventory, peer_commands(f"{suffixes['scrapli']}{i}"), args.workers, work,
+                        transport)
+                    names[f"scrapli-{transport}"] = f"nornir + nornir-scrapli ({transport})"
                 # every device reached, changed and saved once, untimed: the lab's first-contact
                 # work (state files, first save) is paid by no tool
                 ours(inventory, template(work, "warm-up"), args.workers, known)()
                 for condition in args.conditions:
                     hog = args.hog if condition == "hog" else 0
                     with cpu_hog(hog):
-                        for tool in args.tools:
+                        for tool in tools:
                             run = runs[tool]()  # set-up (inventory, templates) outside the timing
                             row = measured(names[tool], run, lab_pid)
                             row.update(lab=size, condition=condition, hog_processes=hog, workers=args.workers)
@@ -237,7 +247,7 @@ def main() -> int:
                             results.append(row)
                     by_tool = {r["tool"]: r for r in results if r["lab"] == size and r["condition"] == condition}
                     mine = by_tool.get(names["ours"])
-                    for tool in ("netmiko", "scrapli"):
+                    for tool in tools[1:]:
                         peer = by_tool.get(names[tool])
                         if mine and peer:
                             ratio = float(mine["devices_per_second"]) / float(peer["devices_per_second"])  # type: ignore[arg-type]
