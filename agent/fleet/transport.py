@@ -226,7 +226,11 @@ class NetmikoConnection:
         self.reader = _CappedReader(self.conn, settings.max_output)
         self.conn.read_channel = self.reader  # type: ignore[method-assign]
         if settings.fast:
+            # netmiko would first send a newline and sleep 0.1 s "so that there is data"; the
+            # device sends its banner and prompt unasked, which _prepare reads as they come
             self.conn.session_preparation = self._prepare  # type: ignore[method-assign]
+            self.conn._try_session_preparation = functools.partial(  # type: ignore[method-assign]
+                type(self.conn)._try_session_preparation, self.conn, force_data=False)
         try:
             self.conn._open()
         except Exception as exc:
