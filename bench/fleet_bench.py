@@ -190,11 +190,16 @@ def main() -> int:
                         choices=("paramiko", "ssh2", "system"),
                         help="scrapli's synchronous transports to run (each one a peer of its own)")
     parser.add_argument("--lab-processes", type=int, default=1)
+    parser.add_argument("--skip-nornir", action="store_true", help="the same as --tools ours")
+    parser.add_argument("--lab-known-hosts", action="store_true",
+                        help="accepted for older command lines: the lab's known_hosts is the default now")
     parser.add_argument("--tofu", action="store_true",
                         help="our push learns host keys on first contact (the lab makes each key then) instead "
                              "of checking the known_hosts the lab writes at start strictly")
     parser.add_argument("--json", help="write results here")
     args = parser.parse_args()
+    if args.skip_nornir:
+        args.tools = ["ours"]
 
     from agent.lab.process import LabProcess
 
