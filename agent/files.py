@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 # What atomic_write_bytes leaves behind when the process dies between open and rename.
-_TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")
 
 
 def remove_stale_temporaries(directory: Path) -> int:
@@ -19,13 +19,28 @@ def remove_stale_temporaries(directory: Path) -> int:
     except OSError:
         return 0
     for entry in entries:
-        if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
+        match = _TEMPORARY.match(entry.name)
+        if match and not _alive(int(match.group(1))) and entry.is_file(follow_symlinks=False):
             try:
                 os.unlink(entry.path)
                 removed += 1
             except OSError:
                 pass
     return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether the writer named in a temporary file is still running (this process included:
+    a lab makes host keys on threads while its devices start)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, not ours to signal
+    return True
 
 
 def atomic_write_text(path: Path, text: str) -> None:

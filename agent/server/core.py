@@ -44,6 +44,10 @@ class ServerCore(Protocol):
         """Failed authentication attempts so far (a connection that ends with some is penalized)."""
         ...
 
+    def finish_input(self) -> bool:
+        """After connection_lost: run one more turn of input the client had sent; True while more is left."""
+        ...
+
     def buffered_bytes(self) -> int:
         """Bytes held for this connection (queued input, unsent output): the driver's memory bound."""
         ...

@@ -241,6 +241,7 @@ class ConnectionDriver(asyncio.Protocol):
         if self.core is not None:
             self.core.connection_lost()
             summary = self.core.log_summary()
+            self._finish_input()
         else:
             summary = self.result or "closed before version exchange"
         CONNECTION_LOG.note(self.peer, self.local, self.server_line, summary, time.monotonic() - self.started)
@@ -325,6 +326,17 @@ class ConnectionDriver(asyncio.Protocol):
             self._arm(deadline)
         if core.has_backlog or self._read_paused:
             self._flow()
+
+    def _finish_input(self) -> None:
+        """Input the client sent before it left still runs, one turn per event-loop turn."""
+        core = self.core
+        try:
+            more = core is not None and core.finish_input()
+        except Exception:  # noqa: BLE001 - see data_received
+            log.exception("peer=%s internal error finishing its input", self.peer)
+            more = False
+        if more:
+            self.loop.call_soon(self._finish_input)
 
     def _arm_idle(self) -> None:
         """Comware's user-interface ``idle-timeout`` (0: never): checked against the last input."""

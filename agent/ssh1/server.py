@@ -236,6 +236,10 @@ class Ssh1ServerCore:
         """Failed authentication attempts on this connection (the admission penalties count them)."""
         return self._failures
 
+    def finish_input(self) -> bool:
+        """SSH1 drops what was queued when the client leaves (the session's CLI is gone)."""
+        return False
+
     def buffered_bytes(self) -> int:
         """Memory this connection holds for its client: unparsed input, unsent output, queued STDIN."""
         return self._reader.buffered + len(self._out) + len(self._inbox)

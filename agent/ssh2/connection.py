@@ -86,6 +86,7 @@ class ServerConnection:
         self.send = send
         self.open_cli = open_cli
         self.clock = clock
+        self.turn_used = False  # this event's CLI turn is spent: more input waits for process_backlog
         self.channels: dict[int, Channel] = {}
         self._next_id = 0
 
@@ -239,7 +240,8 @@ class ServerConnection:
             self._maybe_adjust(channel)
             return
         channel.inbox.push(data)
-        self._drain(channel)
+        if not self.turn_used:  # one CLI turn per event, however many packets it brought
+            self._drain(channel)
 
     def _drain(self, channel: Channel) -> None:
         """Hand the CLI one turn's worth of the channel's queued input, if its output is not piling up."""
@@ -249,6 +251,7 @@ class ServerConnection:
             inbox.clear()
         else:
             # One line at a time while this turn's time lasts (at least one line per turn).
+            self.turn_used = True
             stop = self.clock() + TURN_SECONDS
             while inbox and len(channel.pending) < OUTPUT_BOUND and not channel.closing:
                 self._output(channel, cli.feed(inbox.take()))
@@ -275,10 +278,33 @@ class ServerConnection:
         )
 
     def process_backlog(self) -> None:
-        """One turn: each channel with runnable queued input gets one :meth:`InputQueue.take`."""
+        """One turn: each channel with runnable queued input gets one turn of the CLI."""
         for channel in list(self.channels.values()):
             if channel.inbox:
+                self.turn_used = False
                 self._drain(channel)
+
+    def finish_turn(self) -> bool:
+        """After the client left: one more turn of what it had typed, output discarded.
+
+        The device had received (and acknowledged) that input, so it runs it, as it would have
+        before the input was queued (a push cut off mid-way still lands whole); fairly, one turn
+        per call. True while input is left.
+        """
+        more = False
+        for channel in self.channels.values():
+            cli = channel.cli
+            if cli is None or cli.closed or not channel.inbox:
+                channel.inbox.clear()
+                continue
+            stop = self.clock() + TURN_SECONDS
+            while channel.inbox and not cli.closed:
+                cli.feed(channel.inbox.take())
+                if self.clock() >= stop:
+                    break
+            channel.pending.clear()
+            more = more or (bool(channel.inbox) and not cli.closed)
+        return more
 
     @property
     def buffered(self) -> int:

@@ -21,7 +21,6 @@ from agent.ssh2.algorithms.kex import KexInputs, KexServer
 from agent.ssh2.auth import ServerAuth, UserTable
 from agent.ssh2.connection import ServerConnection
 from agent.ssh2.constants import (
-    MSG_CHANNEL_DATA,
     MSG_EXT_INFO,
     MSG_SERVICE_ACCEPT,
     MSG_SERVICE_REQUEST,
@@ -166,8 +165,6 @@ class Ssh2ServerCore(Transport):
             if connection is None:
                 raise ProtocolError("connection protocol message before authentication")
             connection.handle(msg_type, payload)
-            if msg_type == MSG_CHANNEL_DATA:
-                self.hold_input = connection.has_backlog  # the rest of the input waits for later turns
         elif msg_type == MSG_EXT_INFO:
             # RFC 8308 2.3: a client may answer our ext-info-s with its own extensions; none of
             # them changes what this device does, and a recognised message is not UNIMPLEMENTED.
@@ -231,10 +228,16 @@ class Ssh2ServerCore(Transport):
             self.connection.process_backlog()
         except ProtocolError as exc:
             self._fail(exc)
-            return
-        self.hold_input = self.connection.has_backlog
-        if not self.hold_input and self.reader.buffered:
-            self.receive_data(b"")  # packets that waited behind the queued input
+
+    def receive_data(self, data: bytes) -> None:
+        if self.connection is not None:
+            self.connection.turn_used = False  # each event may give the CLI one turn
+        super().receive_data(data)
+
+    def finish_input(self) -> bool:
+        """The client is gone: one more turn of its queued input (see ServerConnection.finish_turn)."""
+        connection = self.connection
+        return connection is not None and connection.finish_turn()
 
     @property
     def login_failures(self) -> int:

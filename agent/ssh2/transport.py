@@ -70,7 +70,6 @@ class Transport(ABC):
         self._queued: list[bytes] = []
         self._first_packet = True
         self.authenticated = False  # delayed compression (zlib@openssh.com) starts once this is set
-        self.hold_input = False  # the service layer has queued input: later packets wait in the reader
 
     # ---- subclass hooks -------------------------------------------------------------------------
 
@@ -103,7 +102,7 @@ class Transport(ABC):
         handle = self._handle_payload
         pending = reader._buffer  # mutated in place, never replaced
         try:
-            while pending and not self.closed and not self.hold_input:  # an empty buffer never holds a packet
+            while pending and not self.closed:  # an empty buffer never holds a packet
                 payload = next_payload()
                 if payload is None:
                     break

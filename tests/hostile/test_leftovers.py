@@ -20,19 +20,34 @@ def test_device_removes_stale_temporaries_at_start(tmp_path: Path) -> None:
     device.save()
     flash = tmp_path / "sw" / "flash"
     saved = device.config_path.read_text()
-    stale = [flash / f".{device.config_path.name}.{pid}.tmp" for pid in (4711, 4712)]
+    dead = _dead_pids(2)
+    stale = [flash / f".{device.config_path.name}.{pid}.tmp" for pid in dead]
     for path in stale:
         path.write_text("half a configu")
     keys = tmp_path / "sw" / "keys"
     keys.mkdir(exist_ok=True)
-    (keys / f".ssh_host_rsa_key.{os.getpid()}.tmp").write_bytes(b"\x00")
+    (keys / f".ssh_host_rsa_key.{dead[0]}.tmp").write_bytes(b"\x00")
+    live = keys / f".ssh_host_ed25519_key.{os.getpid()}.tmp"  # a writer of this process, still running
+    live.write_bytes(b"\x00")
     keep = flash / "notes.tmp"  # not a name our writer makes: not ours to delete
     keep.write_text("x")
     again = make_device(tmp_path / "sw")
     assert not any(path.exists() for path in stale)
-    assert not list(keys.glob(".*.tmp"))
+    assert list(keys.glob(".*.tmp")) == [live]
     assert keep.exists()
     assert again.config_path.read_text() == saved
+
+
+def _dead_pids(count: int) -> list[int]:
+    """PIDs of processes that have exited (a killed writer's)."""
+    import subprocess
+
+    pids = []
+    for _ in range(count):
+        child = subprocess.Popen(["true"])
+        child.wait()
+        pids.append(child.pid)
+    return pids
 
 
 @pytest.mark.parametrize("length", [201, 256, 300, 4096])
