@@ -107,10 +107,7 @@ def test_push_survives_a_killed_worker(kind: str, tmp_path: Path) -> None:
             report = tmp_path / "report.json"
             cmd = [sys.executable, "-m", "agent", "fleet", "push", str(ROOT / "templates"), "-i", str(lab.inventory),
                    "--backend", "celery", "--broker", broker, "--report", str(report), "--no-progress",
-                   "--var", "ops_password=Ops-kill-pass-9", "--timeout", "10",
-                   # netmiko's stock timing (~2 s per device): the run outlasts the controller's
-                   # two looks at the workers after the kill (the fast path ends it too soon)
-                   "--slow"]
+                   "--var", "ops_password=Ops-kill-pass-9", "--timeout", "10"]
             out = tmp_path / "controller.log"
             with open(out, "wb") as handle:
                 controller = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
